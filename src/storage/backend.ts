@@ -1,0 +1,59 @@
+// The storage seam. Every backend (filesystem now; S3, Azure Blob and GCS later) implements this
+// interface and passes test/conformance/storage-backend.suite.ts. Keys are '/'-separated relative
+// paths such as "orders-backup/topics/orders/0/manifest.json"; a backend maps them to its own
+// namespace (a directory, a bucket plus prefix). Backends classify their own errors into
+// KafkaBackupError codes (STORAGE_NOT_FOUND, STORAGE_PRECONDITION, STORAGE_PERMISSION, STORAGE_IO
+// with retryable set), so no code above this seam inspects SDK or errno errors.
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** Opaque version token for conditional writes (an ETag, a generation, a content hash). */
+  etag: string;
+}
+
+export interface PutOptions {
+  /** Create only: fail with STORAGE_PRECONDITION when the object already exists. */
+  ifNoneMatch?: boolean;
+  /** Replace only the version with this etag: fail with STORAGE_PRECONDITION otherwise. */
+  ifMatch?: string;
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, exclusive. */
+  end: number;
+}
+
+/**
+ * A streamed upload. Bytes written are invisible to readers until finish() resolves; after
+ * abort() or a crash nothing is visible under the key (a partial object never appears).
+ * write() resolves when the chunk may be reused by the caller (backpressure point).
+ */
+export interface ObjectWriter {
+  write(chunk: Buffer): Promise<void>;
+  finish(): Promise<ObjectInfo>;
+  abort(): Promise<void>;
+}
+
+export interface StorageBackend {
+  /** 'filesystem', 's3', 'azure', 'gcs': used in messages and metrics. */
+  readonly kind: string;
+  /** Where this backend points, for messages (never contains secrets). */
+  readonly location: string;
+
+  /** Whole-object write, atomic: readers see the old or the new content, never a mix. */
+  put(key: string, data: Buffer, options?: PutOptions): Promise<ObjectInfo>;
+  /** Streamed write for large objects (segments). */
+  createWriter(key: string): ObjectWriter;
+  /** Whole object, or a byte range of it. STORAGE_NOT_FOUND when missing. */
+  get(key: string, range?: ByteRange): Promise<Buffer>;
+  /** Object metadata, or undefined when missing. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Every object whose key starts with prefix, in lexicographic key order. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /** Remove an object; removing a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Idempotent installer for the kafka-backup test infrastructure.
+#
+#   test/infra/setup.sh
+#
+# Safe to run repeatedly; when everything is present it only does a few stat() calls.
+#   1. kcat (Debian package) - apt-get update only when the package is not known / install failed
+#      (also java 17 and maven if missing)
+#   2. Kafka jars from Maven Central via test/infra/kafka/pom.xml into
+#      ${KB_CACHE:-$HOME/.cache/kafka-backup}/kafka/<KB_KAFKA_VERSION>/libs   (outside the repo)
+#      A marker file (libs/.complete) is written only after a successful fetch, so a
+#      half-finished download is redone.
+#   3. npm ci when node_modules is missing or package-lock.json is newer than
+#      node_modules/.package-lock.json
+#
+# Env: KB_KAFKA_VERSION (default 4.3.1; 3.9.x uses the pom's kafka39 profile), KB_CACHE.
+# Progress goes to stderr. Exits non-zero with a message on failure.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+KAFKA_VERSION="${KB_KAFKA_VERSION:-4.3.1}"
+CACHE="${KB_CACHE:-$HOME/.cache/kafka-backup}"
+KAFKA_HOME="$CACHE/kafka/$KAFKA_VERSION"
+LIBS="$KAFKA_HOME/libs"
+MARKER="$LIBS/.complete"
+POM="$REPO_ROOT/test/infra/kafka/pom.xml"
+DEP_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
+
+APT_UPDATED=0
+apt_update() {
+  if [ "$APT_UPDATED" = 0 ]; then
+    log "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
+    APT_UPDATED=1
+  fi
+}
+
+# apt_install PKG...: installs, running apt-get update first only if a package has no
+# install candidate, and once more (after update) if the first install attempt fails.
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install $* by hand"
+  local p
+  for p in "$@"; do
+    # capture first: `apt-cache ... | grep -q` under pipefail fails on SIGPIPE
+    local pol
+    pol="$(apt-cache policy "$p" 2>/dev/null || true)"
+    if ! grep -q 'Candidate: [0-9]' <<<"$pol"; then
+      apt_update
+      break
+    fi
+  done
+  log "apt-get install -y $*"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2; then
+    if [ "$APT_UPDATED" = 0 ]; then
+      apt_update
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2 || die "apt-get install $* failed"
+    else
+      die "apt-get install $* failed"
+    fi
+  fi
+}
+
+# --- 1. system tools -----------------------------------------------------------------
+if command -v kcat >/dev/null 2>&1; then
+  log "kcat present ($(command -v kcat))"
+else
+  apt_install kcat
+  command -v kcat >/dev/null 2>&1 || die "kcat still missing after apt-get install"
+fi
+
+if ! command -v java >/dev/null 2>&1; then
+  apt_install openjdk-17-jre-headless
+fi
+java_major="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+case "$java_major" in
+  1.*|9|1[0-6]) die "Java 17+ required for Kafka 4.x (found java.specification.version=$java_major)";;
+esac
+
+# --- 2. Kafka jars -------------------------------------------------------------------
+if [ -f "$MARKER" ]; then
+  log "kafka $KAFKA_VERSION jars present ($LIBS)"
+else
+  if ! command -v mvn >/dev/null 2>&1; then
+    apt_install maven
+  fi
+  [ -f "$POM" ] || die "missing $POM"
+  profile=()
+  case "$KAFKA_VERSION" in
+    3.*) profile=(-Pkafka39);;
+  esac
+  log "fetching kafka $KAFKA_VERSION jars into $LIBS (mvn copy-dependencies)"
+  rm -rf "$LIBS"
+  mkdir -p "$LIBS"
+  start=$(date +%s)
+  if ! mvn -B -q -Dstyle.color=never -f "$POM" "${profile[@]}" "-Dkafka.version=$KAFKA_VERSION" \
+        "$DEP_PLUGIN:copy-dependencies" \
+        -DincludeScope=runtime -DoutputDirectory="$LIBS" >&2; then
+    die "mvn copy-dependencies failed for kafka $KAFKA_VERSION (does org.apache.kafka:kafka_2.13:$KAFKA_VERSION exist on Maven Central?)"
+  fi
+  # sanity: broker + tools + a log binding must be there
+  for j in "kafka_2.13-$KAFKA_VERSION.jar" "kafka-tools-$KAFKA_VERSION.jar" "kafka-clients-$KAFKA_VERSION.jar"; do
+    [ -f "$LIBS/$j" ] || die "mvn finished but $LIBS/$j is missing"
+  done
+  printf 'kafka=%s\nfetched=%s\njars=%s\n' "$KAFKA_VERSION" "$(date -u +%FT%TZ)" \
+    "$(find "$LIBS" -name '*.jar' | wc -l)" > "$MARKER"
+  log "kafka $KAFKA_VERSION jars fetched in $(( $(date +%s) - start ))s ($(du -sh "$LIBS" | cut -f1))"
+fi
+
+# --- 3. node modules -----------------------------------------------------------------
+if [ -f "$REPO_ROOT/package-lock.json" ]; then
+  if [ ! -d "$REPO_ROOT/node_modules" ] || [ ! -f "$REPO_ROOT/node_modules/.package-lock.json" ] \
+     || [ "$REPO_ROOT/package-lock.json" -nt "$REPO_ROOT/node_modules/.package-lock.json" ]; then
+    command -v npm >/dev/null 2>&1 || die "npm not found"
+    log "npm ci"
+    (cd "$REPO_ROOT" && npm ci --no-audit --no-fund >&2) || die "npm ci failed"
+  else
+    log "node_modules up to date"
+  fi
+else
+  log "no package-lock.json; skipping npm ci"
+fi
+
+log "done"
