@@ -1,0 +1,152 @@
+// Reads a segment with ranged gets only (docs/format.md "Segment (.kbs)", "Reader checks"): header
+// and trailer, then the index, then the blocks asked for. Every failure names the object key.
+
+import { crc32c } from '@node-rs/crc32';
+import type { Codec } from '../codec/codec.js';
+import { codecById } from '../codec/index.js';
+import { describeError, isKafkaBackupError, KafkaBackupError } from '../errors.js';
+import { walkBatches, type BatchHeader } from '../records/batch.js';
+import type { StorageBackend } from '../storage/backend.js';
+import { BLOCK_HEADER_SIZE, HEADER_SIZE, MIN_SEGMENT_SIZE, TRAILER_SIZE } from './constants.js';
+import {
+  corrupt,
+  decodeBlockHeader,
+  decodeHeader,
+  decodeIndex,
+  decodeTrailer,
+  type BlockIndexEntry,
+} from './segment-binary.js';
+
+export type { BlockIndexEntry } from './segment-binary.js';
+
+export interface StoredBatch {
+  header: BatchHeader;
+  /** The batch exactly as stored, a view into its block's raw bytes. */
+  bytes: Buffer;
+}
+
+export interface SegmentReadOptions {
+  /** Object size when known (the manifest's stored_bytes): saves a head request. */
+  size?: number;
+}
+
+export class SegmentReader {
+  readonly key: string;
+  readonly codec: Codec;
+  readonly formatVersion: number;
+  readonly blocks: readonly BlockIndexEntry[];
+  readonly #storage: StorageBackend;
+
+  private constructor(storage: StorageBackend, key: string, codec: Codec, formatVersion: number, blocks: BlockIndexEntry[]) {
+    this.#storage = storage;
+    this.key = key;
+    this.codec = codec;
+    this.formatVersion = formatVersion;
+    this.blocks = blocks;
+  }
+
+  static async open(storage: StorageBackend, key: string, options: SegmentReadOptions = {}): Promise<SegmentReader> {
+    let size = options.size;
+    if (size === undefined) {
+      const info = await storage.head(key);
+      if (!info) throw new KafkaBackupError('STORAGE_NOT_FOUND', `segment ${key} does not exist`, { key });
+      size = info.size;
+    }
+    if (size < MIN_SEGMENT_SIZE) throw corrupt(key, `truncated: ${size} bytes is less than any segment`);
+    const [headerBytes, trailerBytes] = await Promise.all([
+      storage.get(key, { start: 0, end: HEADER_SIZE }),
+      storage.get(key, { start: size - TRAILER_SIZE, end: size }),
+    ]);
+    const { formatVersion, codecId } = decodeHeader(headerBytes, key);
+    const trailer = decodeTrailer(trailerBytes, key, size);
+    const indexBytes = await storage.get(key, { start: trailer.indexPosition, end: trailer.indexPosition + trailer.indexLength });
+    const blocks = decodeIndex(indexBytes, key, trailer);
+    return new SegmentReader(storage, key, codecById(codecId), formatVersion, blocks);
+  }
+
+  /** The raw bytes of block i (its batches, concatenated), fully verified. */
+  async readBlock(i: number): Promise<Buffer> {
+    return (await this.#loadBlock(i)).raw;
+  }
+
+  /**
+   * Every stored batch in offset order, from the first whose lastOffset >= fromOffset. Block i+1
+   * is fetched while the consumer works on block i: at most two blocks are held at once.
+   */
+  async *batches(options: { fromOffset?: number } = {}): AsyncGenerator<StoredBatch> {
+    const from = options.fromOffset ?? 0;
+    let i = this.blocks.findIndex((b) => b.lastOffset >= from);
+    if (i < 0) return;
+    let next: Promise<{ batches: StoredBatch[] }> | undefined = this.#prefetch(i);
+    while (next) {
+      const current = await next;
+      i++;
+      next = i < this.blocks.length ? this.#prefetch(i) : undefined;
+      for (const batch of current.batches) {
+        if (batch.header.lastOffset >= from) yield batch;
+      }
+    }
+  }
+
+  // A prefetch the consumer abandons (it stopped iterating) must not become an unhandled rejection.
+  #prefetch(i: number): Promise<{ batches: StoredBatch[] }> {
+    const p = this.#loadBlock(i);
+    p.catch(() => undefined);
+    return p;
+  }
+
+  async #loadBlock(i: number): Promise<{ raw: Buffer; batches: StoredBatch[] }> {
+    const entry = this.blocks[i];
+    if (!entry) throw new KafkaBackupError('INTERNAL', `segment ${this.key} has no block ${i}`, { key: this.key });
+    const where = { block: i };
+    const bytes = await this.#storage.get(this.key, {
+      start: entry.position,
+      end: entry.position + BLOCK_HEADER_SIZE + entry.storedLength,
+    });
+    if (bytes.length !== BLOCK_HEADER_SIZE + entry.storedLength) throw corrupt(this.key, `block ${i} is truncated`, where);
+    const header = decodeBlockHeader(bytes);
+    if (header.storedLength !== entry.storedLength || header.rawLength !== entry.rawLength) {
+      throw corrupt(this.key, `block ${i} header disagrees with the index`, where);
+    }
+    const stored = bytes.subarray(BLOCK_HEADER_SIZE);
+    if (crc32c(stored) !== header.crc) throw corrupt(this.key, `block ${i} CRC mismatch`, where);
+    let raw: Buffer;
+    try {
+      raw = await this.codec.decompress(stored, entry.rawLength);
+    } catch (err) {
+      if (!isKafkaBackupError(err, 'BACKUP_CORRUPT')) throw err;
+      throw corrupt(this.key, `block ${i}: ${describeError(err)}`, { ...where, cause: err });
+    }
+    if (raw.length !== entry.rawLength) throw corrupt(this.key, `block ${i} decompressed to ${raw.length} bytes`, where);
+    return { raw, batches: this.#checkBatches(raw, entry, i) };
+  }
+
+  #checkBatches(raw: Buffer, entry: BlockIndexEntry, i: number): StoredBatch[] {
+    let walked: ReturnType<typeof walkBatches>;
+    try {
+      walked = walkBatches(raw);
+    } catch (err) {
+      throw corrupt(this.key, `block ${i} holds a malformed record batch: ${describeError(err)}`, { block: i, cause: err });
+    }
+    const { batches, consumed } = walked;
+    const first = batches[0]?.header;
+    const last = batches.at(-1)?.header;
+    let problem: string | undefined;
+    if (consumed !== raw.length || !first || !last) problem = 'batches do not exactly fill the block';
+    else if (batches.length !== entry.batchCount) problem = `holds ${batches.length} batches, the index says ${entry.batchCount}`;
+    else if (first.baseOffset !== entry.baseOffset || last.lastOffset !== entry.lastOffset) {
+      problem = `batches span [${first.baseOffset}, ${last.lastOffset}], the index says [${entry.baseOffset}, ${entry.lastOffset}]`;
+    } else {
+      let previousLast = entry.baseOffset - 1;
+      for (const { header } of batches) {
+        if (header.baseOffset <= previousLast || header.lastOffset < header.baseOffset) {
+          problem = 'batches are out of offset order';
+          break;
+        }
+        previousLast = header.lastOffset;
+      }
+    }
+    if (problem) throw corrupt(this.key, `block ${i}: ${problem}`, { block: i });
+    return batches;
+  }
+}
