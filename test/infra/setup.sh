@@ -13,7 +13,8 @@
 #   3. npm ci when node_modules is missing or package-lock.json is newer than
 #      node_modules/.package-lock.json
 #
-# Env: KB_KAFKA_VERSION (default 4.3.1; 3.9.x uses the pom's kafka39 profile), KB_CACHE.
+# Env: KB_KAFKA_VERSION (default 4.3.1; 3.9.x uses the pom's kafka39 profile), KB_CACHE,
+#      KB_MVN_ARGS (extra mvn arguments, e.g. -Dmaven.repo.local=...).
 # Progress goes to stderr. Exits non-zero with a message on failure.
 set -euo pipefail
 
@@ -95,11 +96,16 @@ else
   rm -rf "$LIBS"
   mkdir -p "$LIBS"
   start=$(date +%s)
+  mvn_log="$(mktemp)"
   if ! mvn -B -q -Dstyle.color=never -f "$POM" "${profile[@]}" "-Dkafka.version=$KAFKA_VERSION" \
-        "$DEP_PLUGIN:copy-dependencies" \
-        -DincludeScope=runtime -DoutputDirectory="$LIBS" >&2; then
+        ${KB_MVN_ARGS:-} "$DEP_PLUGIN:copy-dependencies" \
+        -DincludeScope=runtime -DoutputDirectory="$LIBS" >"$mvn_log" 2>&1; then
+    sed 's/\x1b\[[0-9;]*m//g' "$mvn_log" | tail -n 40 >&2
+    rm -f "$mvn_log"
+    rm -rf "$LIBS"
     die "mvn copy-dependencies failed for kafka $KAFKA_VERSION (does org.apache.kafka:kafka_2.13:$KAFKA_VERSION exist on Maven Central?)"
   fi
+  rm -f "$mvn_log"
   # sanity: broker + tools + a log binding must be there
   for j in "kafka_2.13-$KAFKA_VERSION.jar" "kafka-tools-$KAFKA_VERSION.jar" "kafka-clients-$KAFKA_VERSION.jar"; do
     [ -f "$LIBS/$j" ] || die "mvn finished but $LIBS/$j is missing"
