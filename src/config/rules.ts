@@ -1,0 +1,153 @@
+// Rules phase: named cross-field checks over the normalized config. A rule reports through ctx and
+// never throws, so every broken rule is reported together. Rules that care whether a key was
+// *written* (rather than defaulted) ask ctx.isWritten, which looks at the user's tree.
+
+import { formatPath } from './issues.js';
+import type { Config, KafkaConnectionConfig } from './types.js';
+
+export interface RuleContext {
+  readonly config: Config;
+  /** Whether the user wrote this key (after env interpolation), as opposed to a default. */
+  isWritten(path: readonly PropertyKey[]): boolean;
+  error(path: readonly PropertyKey[], message: string): void;
+}
+
+export interface Rule {
+  name: string;
+  check(ctx: RuleContext): void;
+}
+
+const saslKeys = ['sasl_mechanism', 'sasl_username', 'sasl_password'] as const;
+const sslKeys = [
+  'ssl_ca_location',
+  'ssl_certificate_location',
+  'ssl_key_location',
+  'ssl_key_password',
+  'ssl_reject_unauthorized',
+] as const;
+
+/** Run `check` on each Kafka connection present, with the path of its `security` section. */
+function eachConnection(ctx: RuleContext, check: (c: KafkaConnectionConfig, at: PropertyKey[]) => void): void {
+  for (const section of ['source', 'target'] as const) {
+    const connection = ctx.config[section];
+    if (connection) check(connection, [section, 'security']);
+  }
+}
+
+export const rules: readonly Rule[] = [
+  {
+    name: 'saslProtocolNeedsCredentials',
+    check: (ctx) =>
+      eachConnection(ctx, ({ security }, at) => {
+        if (!security.security_protocol.startsWith('SASL_')) return;
+        for (const key of saslKeys) {
+          if (security[key] === undefined) {
+            ctx.error([...at, key], `required when security_protocol is ${security.security_protocol}`);
+          }
+        }
+      }),
+  },
+  {
+    name: 'saslKeysNeedSaslProtocol',
+    check: (ctx) =>
+      eachConnection(ctx, ({ security }, at) => {
+        if (security.security_protocol.startsWith('SASL_')) return;
+        for (const key of saslKeys) {
+          if (ctx.isWritten([...at, key])) {
+            ctx.error([...at, key], `${key} is set but security_protocol is ${security.security_protocol}`);
+          }
+        }
+      }),
+  },
+  {
+    name: 'sslKeysNeedSslProtocol',
+    check: (ctx) =>
+      eachConnection(ctx, ({ security }, at) => {
+        if (security.security_protocol.endsWith('SSL')) return;
+        for (const key of sslKeys) {
+          if (ctx.isWritten([...at, key])) {
+            ctx.error(
+              [...at, key],
+              `${key} is set but security_protocol is ${security.security_protocol} (use SSL or SASL_SSL)`,
+            );
+          }
+        }
+      }),
+  },
+  {
+    name: 'clientCertificateNeedsKey',
+    check: (ctx) =>
+      eachConnection(ctx, ({ security }, at) => {
+        const certificate = security.ssl_certificate_location !== undefined;
+        const key = security.ssl_key_location !== undefined;
+        if (certificate && !key) ctx.error([...at, 'ssl_key_location'], 'required with ssl_certificate_location');
+        if (key && !certificate) ctx.error([...at, 'ssl_certificate_location'], 'required with ssl_key_location');
+        if (security.ssl_key_password !== undefined && !key) {
+          ctx.error([...at, 'ssl_key_password'], 'ssl_key_password is set but ssl_key_location is not');
+        }
+      }),
+  },
+  {
+    name: 'compressionLevelIsZstdOnly',
+    check: (ctx) => {
+      const { compression } = ctx.config.backup;
+      if (compression !== 'zstd' && ctx.isWritten(['backup', 'compression_level'])) {
+        ctx.error(['backup', 'compression_level'], `applies to zstd only, but backup.compression is ${compression}`);
+      }
+    },
+  },
+  {
+    name: 'blockFitsInSegment',
+    check: (ctx) => {
+      const { block_max_bytes, segment_max_bytes } = ctx.config.backup;
+      if (block_max_bytes > segment_max_bytes) {
+        ctx.error(
+          ['backup', 'block_max_bytes'],
+          `${block_max_bytes} exceeds backup.segment_max_bytes (${segment_max_bytes})`,
+        );
+      }
+    },
+  },
+  {
+    name: 'topicMappingTargetsDistinct',
+    check: (ctx) => {
+      const seen = new Map<string, string>();
+      for (const [source, target] of Object.entries(ctx.config.restore.topic_mapping)) {
+        const first = seen.get(target);
+        if (first === undefined) seen.set(target, source);
+        else ctx.error(['restore', 'topic_mapping', source], `maps to "${target}", as does "${first}"`);
+      }
+    },
+  },
+  {
+    name: 'modeHasItsCluster',
+    check: (ctx) => {
+      const { mode } = ctx.config;
+      const section = mode === 'backup' ? 'source' : mode === 'restore' ? 'target' : undefined;
+      if (section !== undefined && ctx.config[section] === undefined) {
+        ctx.error([section], `required when mode is ${mode}`);
+      }
+    },
+  },
+];
+
+/** Problems ("path: message") from every rule. `written` is the user's tree after interpolation. */
+export function runRules(config: Config, written: unknown): string[] {
+  const problems: string[] = [];
+  const ctx: RuleContext = {
+    config,
+    isWritten(path) {
+      let node: unknown = written;
+      for (const key of path) {
+        if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return false;
+        node = (node as Record<PropertyKey, unknown>)[key];
+      }
+      return node !== undefined && node !== null;
+    },
+    error(path, message) {
+      problems.push(`${formatPath(path)}: ${message}`);
+    },
+  };
+  for (const rule of rules) rule.check(ctx);
+  return problems;
+}

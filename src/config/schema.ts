@@ -1,0 +1,117 @@
+// The config file's schema: the single source of truth for keys, types, defaults and
+// descriptions (docs/configuration.md is generated from it by docs.ts). Every object is strict, so
+// a misspelt key is an error. Parsing with it applies defaults and resolves units; load.ts then
+// normalizes paths and runs the cross-field rules of rules.ts.
+
+import { z } from 'zod';
+import type { CodecName } from '../codec/codec.js';
+import { byteSize, int } from './schema-helpers.js';
+import { kafkaConnectionSchema, topicSelectionSchema } from './schema-kafka.js';
+import { topicNamePattern } from './topics.js';
+
+export { kafkaConnectionSchema } from './schema-kafka.js';
+
+/** A backup id becomes a storage path segment, so it is restricted to safe characters. */
+export const backupIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+const compressions = ['zstd', 'lz4', 'none'] as const satisfies readonly CodecName[];
+
+// Every variant of the `storage` union spreads these; a new backend (s3, azure, gcs) is one more
+// strict object with a `backend` literal, added to storageBackends and the union below.
+const storageCommon = {
+  max_concurrency: int(0)
+    .default(16)
+    .describe('Process-wide cap on concurrent storage operations; 0 means unlimited.'),
+};
+
+const filesystemStorageSchema = z.strictObject({
+  backend: z.literal('filesystem').describe('Store backups in a local or mounted directory.'),
+  path: z.string().min(1).describe('Directory holding the backups; relative paths are resolved against the config file\'s directory.'),
+  ...storageCommon,
+});
+
+export const storageBackends = ['filesystem'] as const;
+
+export const storageSchema = z.discriminatedUnion('backend', [filesystemStorageSchema], {
+  error: (iss) => {
+    if (iss.code !== 'invalid_union') return undefined;
+    const backend = (iss.input as { backend?: unknown } | undefined)?.backend;
+    const expected = `expected ${storageBackends.join(', ')}`;
+    return backend === undefined ? `required (${expected})` : `unknown backend ${JSON.stringify(backend)} (${expected})`;
+  },
+});
+
+export const backupOptionsSchema = z
+  .strictObject({
+    mode: z
+      .enum(['snapshot', 'continuous'])
+      .default('snapshot')
+      .describe('snapshot: copy up to the end offsets seen at start, then stop. continuous: keep following new records.'),
+    compression: z.enum(compressions).default('zstd').describe('Codec for segment blocks.'),
+    compression_level: int(1, 22)
+      .default(3)
+      .describe('zstd level: higher is smaller and slower. Only valid with compression zstd.'),
+    segment_max_bytes: byteSize(65536)
+      .default(134217728)
+      .describe('Roll to a new segment once this many bytes are written (e.g. "128MiB").'),
+    segment_max_interval_ms: int(100)
+      .default(60000)
+      .describe('Roll to a new segment after this long, so recent records reach storage.'),
+    block_max_bytes: byteSize(4096, 67108864)
+      .default(1048576)
+      .describe('Uncompressed size of a compressed block inside a segment; at most segment_max_bytes.'),
+    max_concurrent_partitions: int(1, 1024).default(4).describe('Partitions backed up at the same time.'),
+    checkpoint_interval_secs: int(1, 3600)
+      .default(30)
+      .describe('How often progress is recorded, bounding the work repeated after a crash.'),
+    poll_interval_ms: int(10, 60000)
+      .default(1000)
+      .describe('Continuous mode: how long a fetch waits for new data.'),
+  })
+  .prefault({});
+
+const topicName = z.string().regex(topicNamePattern, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)`,
+});
+
+export const restoreOptionsSchema = z
+  .strictObject({
+    topics: topicSelectionSchema('Backed-up topics').describe('Which backed-up topics to restore (default: all).'),
+    topic_mapping: z
+      .record(topicName, topicName)
+      .default({})
+      .describe('Restore a backed-up topic under another name: source name → target name.'),
+    produce_batch_size: int(1, 1_000_000).default(1000).describe('Most records per produced batch.'),
+    max_concurrent_partitions: int(1, 1024).default(4).describe('Partitions restored at the same time.'),
+    create_topics: z.boolean().default(true).describe('Create missing target topics with the backed-up partition count.'),
+    replication_factor: int(1)
+      .optional()
+      .describe('Replication factor of created topics (default: the broker default).'),
+    allow_append: z
+      .boolean()
+      .default(false)
+      .describe('Allow restoring into partitions that already hold data; refused otherwise.'),
+    checkpoint_interval_secs: int(1, 3600)
+      .default(10)
+      .describe('How often restore progress is recorded, so an interrupted restore resumes.'),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  mode: z
+    .enum(['backup', 'restore'])
+    .optional()
+    .describe('What the file is for; when set, a command run with another mode refuses it.'),
+  backup_id: z
+    .string({ error: (iss) => (iss.input === undefined ? 'required' : 'expected a string') })
+    .regex(backupIdPattern, {
+      error: (iss) =>
+        `${JSON.stringify(iss.input)} is not a valid backup id (a letter or digit, then up to 199 of A-Z a-z 0-9 . _ -)`,
+    })
+    .describe('Name of the backup; it becomes a path segment in storage.'),
+  source: kafkaConnectionSchema.optional().describe('Cluster to back up from; required by the backup command.'),
+  target: kafkaConnectionSchema.optional().describe('Cluster to restore into; required by the restore command.'),
+  storage: storageSchema.describe('Where backups are stored.'),
+  backup: backupOptionsSchema.describe('Backup settings.'),
+  restore: restoreOptionsSchema.describe('Restore settings.'),
+});
