@@ -1,0 +1,105 @@
+// One Kafka cluster connection: kafkajs's Kafka + Admin for the control plane and a kafkajs Cluster
+// whose broker connections carry our raw Fetch/Produce requests (see kafkajs-internals.ts).
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel as KjsLogLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Logger } from 'pino';
+import { KafkaBackupError } from '../errors.js';
+import { createCluster, type KjsBroker, type KjsCluster } from './kafkajs-internals.js';
+import { translateKafkaError } from './errors.js';
+import type { KafkaSettings } from './settings.js';
+
+export interface KafkaConnection {
+  readonly settings: KafkaSettings;
+  readonly admin: Admin;
+  readonly cluster: KjsCluster;
+  /** The cluster id from metadata (stable across restarts of the cluster). */
+  clusterId(): Promise<string>;
+  /** The leader broker of a partition, refreshing metadata when `refresh` is set. */
+  leaderFor(topic: string, partition: number, refresh?: boolean): Promise<KjsBroker>;
+  close(): Promise<void>;
+}
+
+export async function connectKafka(settings: KafkaSettings, log: Logger): Promise<KafkaConnection> {
+  const kafka = new Kafka(kafkaConfig(settings, log));
+  const admin = kafka.admin();
+  const cluster = createCluster(kafka);
+  const where = settings.bootstrapServers.join(',');
+  try {
+    await admin.connect();
+    await cluster.connect();
+  } catch (err) {
+    await admin.disconnect().catch(() => undefined);
+    throw translateKafkaError(err, `connecting to Kafka at ${where}`);
+  }
+  const knownTopics = new Set<string>();
+
+  return {
+    settings,
+    admin,
+    cluster,
+    async clusterId() {
+      try {
+        const { clusterId } = await admin.describeCluster();
+        return clusterId;
+      } catch (err) {
+        throw translateKafkaError(err, `describing cluster ${where}`);
+      }
+    },
+    async leaderFor(topic, partition, refresh = false) {
+      try {
+        if (!knownTopics.has(topic)) {
+          knownTopics.add(topic);
+          await cluster.addMultipleTargetTopics([...knownTopics]);
+        } else if (refresh) {
+          await cluster.refreshMetadata();
+        }
+        const meta = cluster.findTopicPartitionMetadata(topic).find((p) => p.partitionId === partition);
+        if (!meta || meta.leader === undefined || meta.leader < 0) {
+          throw new KafkaBackupError('KAFKA_TOPIC_MISSING', `partition ${topic}/${partition} has no leader at ${where}`, {
+            retryable: true,
+            topic,
+            partition,
+          });
+        }
+        return await cluster.findBroker({ nodeId: meta.leader });
+      } catch (err) {
+        throw translateKafkaError(err, `finding the leader of ${topic}/${partition}`);
+      }
+    },
+    async close() {
+      await Promise.allSettled([admin.disconnect(), cluster.disconnect()]);
+    },
+  };
+}
+
+function kafkaConfig(s: KafkaSettings, log: Logger): KafkaConfig {
+  const config: KafkaConfig = {
+    clientId: s.clientId,
+    brokers: s.bootstrapServers,
+    connectionTimeout: s.connectionTimeoutMs,
+    requestTimeout: s.requestTimeoutMs,
+    retry: { retries: s.retries, initialRetryTime: s.retryBackoffMs },
+    logLevel: KjsLogLevel.WARN,
+    logCreator: () => (entry) => {
+      const { message, ...rest } = entry.log;
+      // kafkajs logs request failures that we retry or translate ourselves; keep them at debug.
+      log.debug({ kafkajs: entry.namespace, ...rest }, message);
+    },
+  };
+  if (s.ssl) {
+    config.ssl = {
+      rejectUnauthorized: s.ssl.rejectUnauthorized,
+      ...(s.ssl.caFile ? { ca: [readFileSync(s.ssl.caFile, 'utf8')] } : {}),
+      ...(s.ssl.certFile ? { cert: readFileSync(s.ssl.certFile, 'utf8') } : {}),
+      ...(s.ssl.keyFile ? { key: readFileSync(s.ssl.keyFile, 'utf8') } : {}),
+      ...(s.ssl.keyPassword ? { passphrase: s.ssl.keyPassword } : {}),
+    };
+  }
+  if (s.sasl) {
+    const mechanism = ({ PLAIN: 'plain', 'SCRAM-SHA-256': 'scram-sha-256', 'SCRAM-SHA-512': 'scram-sha-512' } as const)[
+      s.sasl.mechanism
+    ];
+    config.sasl = { mechanism, username: s.sasl.username, password: s.sasl.password } as SASLOptions;
+  }
+  return config;
+}

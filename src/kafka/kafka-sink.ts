@@ -1,0 +1,205 @@
+// KafkaSink over kafkajs's broker connections with raw Produce v7 (see wire/produce.ts).
+import type { Logger } from 'pino';
+import { KafkaBackupError } from '../errors.js';
+import type { KafkaConnection } from './connection.js';
+import { translateKafkaError } from './errors.js';
+import type { KjsBroker } from './kafkajs-internals.js';
+import { listPartitionOffsets } from './offsets.js';
+import type { KafkaSink, NewTopic, ProduceOutcome, ProducerIdentity } from './sink.js';
+import type { TopicInfo } from './source.js';
+import { produceRequest, produceResponse } from './wire/produce.js';
+
+interface PendingProduce {
+  topic: string;
+  partition: number;
+  batch: Buffer;
+  resolve(o: ProduceOutcome): void;
+  reject(e: unknown): void;
+}
+
+const PRODUCE_TIMEOUT_MS = 30_000;
+/** Cap on one coalesced request, so one request never holds the whole pipeline's data. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+class BrokerProduceQueue {
+  private pending: PendingProduce[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly broker: KjsBroker,
+    private readonly conn: KafkaConnection,
+  ) {}
+
+  enqueue(p: PendingProduce): void {
+    this.pending.push(p);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.pending.length === 0) return;
+    if (this.inFlight >= this.conn.settings.maxInFlightPerConnection) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.sendOne();
+      this.schedule();
+    });
+  }
+
+  /** One request: at most one batch per partition (the broker's rule), in enqueue order. */
+  private sendOne(): void {
+    const take: PendingProduce[] = [];
+    const rest: PendingProduce[] = [];
+    const seen = new Set<string>();
+    let bytes = 0;
+    for (const p of this.pending) {
+      const tp = `${p.topic}\u0000${p.partition}`;
+      // Once a partition is skipped, its later batches must wait too, or they would overtake it.
+      if (seen.has(tp) || (take.length > 0 && bytes + p.batch.length > MAX_REQUEST_BYTES)) {
+        seen.add(tp);
+        rest.push(p);
+        continue;
+      }
+      seen.add(tp);
+      take.push(p);
+      bytes += p.batch.length;
+    }
+    this.pending = rest;
+    if (take.length === 0) return;
+    this.inFlight++;
+    const byTopic = new Map<string, PendingProduce[]>();
+    for (const p of take) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    this.broker.connectionPool
+      .send({
+        request: produceRequest({
+          acks: this.conn.settings.acks,
+          timeoutMs: PRODUCE_TIMEOUT_MS,
+          topics: [...byTopic].map(([topic, ps]) => ({
+            topic,
+            partitions: ps.map((p) => ({ partition: p.partition, batch: p.batch })),
+          })),
+        }),
+        response: produceResponse,
+        requestTimeout: this.conn.settings.requestTimeoutMs + PRODUCE_TIMEOUT_MS,
+      })
+      .then(
+        (res) => {
+          for (const p of take) {
+            const r = res.topics.find((t) => t.topic === p.topic)?.partitions.find((x) => x.partition === p.partition);
+            if (r) p.resolve({ errorCode: r.errorCode, baseOffset: r.baseOffset });
+            else p.reject(new KafkaBackupError('KAFKA_PROTOCOL', `produce response lacks ${p.topic}/${p.partition}`, { retryable: true }));
+          }
+        },
+        (err) => {
+          const e = translateKafkaError(err, `producing to broker ${this.broker.nodeId}`);
+          for (const p of take) p.reject(e);
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
+  }
+}
+
+export class RawKafkaSink implements KafkaSink {
+  private readonly queues = new Map<number, BrokerProduceQueue>();
+  private readonly leaders = new Map<string, KjsBroker>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly staleLeaders = new Set<string>();
+
+  constructor(
+    private readonly conn: KafkaConnection,
+    private readonly log: Logger,
+  ) {}
+
+  clusterId(): Promise<string> {
+    return this.conn.clusterId();
+  }
+
+  async topics(): Promise<TopicInfo[]> {
+    try {
+      const { topics } = await this.conn.admin.fetchTopicMetadata();
+      return topics.map((t) => ({ name: t.name, partitions: t.partitions.length, internal: t.name.startsWith('__') }));
+    } catch (err) {
+      throw translateKafkaError(err, 'listing topics');
+    }
+  }
+
+  async createTopics(topics: NewTopic[]): Promise<void> {
+    if (topics.length === 0) return;
+    try {
+      await this.conn.admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor ?? -1,
+          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (err) {
+      throw translateKafkaError(err, `creating topics ${topics.map((t) => t.name).join(', ')}`);
+    }
+  }
+
+  offsets(topic: string, partitions: number[]) {
+    return listPartitionOffsets(this.conn, topic, partitions, this.log);
+  }
+
+  async initProducer(): Promise<ProducerIdentity> {
+    try {
+      const meta = this.conn.cluster.brokerPool.metadata;
+      const nodeId = meta?.brokers[0]?.nodeId;
+      const broker = nodeId === undefined ? await this.conn.cluster.findControllerBroker() : await this.conn.cluster.findBroker({ nodeId });
+      const res = await broker.initProducerId({ transactionTimeout: 60_000 });
+      return { producerId: Number(res.producerId), producerEpoch: res.producerEpoch };
+    } catch (err) {
+      throw translateKafkaError(err, 'initializing an idempotent producer (InitProducerId)');
+    }
+  }
+
+  produce(topic: string, partition: number, batch: Buffer): Promise<ProduceOutcome> {
+    // Enqueueing goes through a per-partition chain: a leader lookup is async, and without the
+    // chain a later batch could be enqueued before an earlier one of the same partition.
+    const tp = `${topic}\u0000${partition}`;
+    const prev = this.chains.get(tp) ?? Promise.resolve();
+    let outcome: Promise<ProduceOutcome> | undefined;
+    const enqueued = prev.then(async () => {
+      const broker = await this.leader(topic, partition);
+      outcome = new Promise((resolve, reject) => this.queue(broker).enqueue({ topic, partition, batch, resolve, reject }));
+    });
+    this.chains.set(tp, enqueued.catch(() => undefined));
+    return enqueued.then(() => outcome!);
+  }
+
+  /** Forget a partition's cached leader after a NOT_LEADER error; the next produce asks again. */
+  forgetLeader(topic: string, partition: number): void {
+    const tp = `${topic}\u0000${partition}`;
+    this.leaders.delete(tp);
+    this.staleLeaders.add(tp);
+  }
+
+  private async leader(topic: string, partition: number): Promise<KjsBroker> {
+    const tp = `${topic}\u0000${partition}`;
+    const cached = this.leaders.get(tp);
+    if (cached) return cached;
+    const broker = await this.conn.leaderFor(topic, partition, this.staleLeaders.delete(tp));
+    this.leaders.set(tp, broker);
+    return broker;
+  }
+
+  private queue(broker: KjsBroker): BrokerProduceQueue {
+    let q = this.queues.get(broker.nodeId);
+    if (!q) {
+      q = new BrokerProduceQueue(broker, this.conn);
+      this.queues.set(broker.nodeId, q);
+    }
+    return q;
+  }
+
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+}

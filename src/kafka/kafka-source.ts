@@ -1,0 +1,182 @@
+// KafkaSource over kafkajs's broker connections with raw Fetch v11 (see wire/fetch.ts).
+// Fetches for partitions led by the same broker are coalesced: while one Fetch request to a broker
+// is in flight, new calls queue, and the next request carries all of them.
+import type { Logger } from 'pino';
+import { KafkaBackupError } from '../errors.js';
+import { walkBatches } from '../records/batch.js';
+import { AbortedTransactionFilter } from '../records/transactions.js';
+import type { KafkaConnection } from './connection.js';
+import { brokerError, translateKafkaError } from './errors.js';
+import type { KjsBroker } from './kafkajs-internals.js';
+import { listPartitionOffsets } from './offsets.js';
+import type { FetchedData, KafkaSource, RawBatch, TopicInfo } from './source.js';
+import { fetchRequest, fetchResponse, type FetchPartitionResponse } from './wire/fetch.js';
+import { withKafkaRetries } from './retry.js';
+
+const OFFSET_OUT_OF_RANGE = 1;
+
+interface PendingFetch {
+  topic: string;
+  partition: number;
+  offset: number;
+  maxWaitMs: number;
+  maxBytes: number;
+  resolve(r: FetchPartitionResponse): void;
+  reject(e: unknown): void;
+}
+
+class BrokerFetchQueue {
+  private pending: PendingFetch[] = [];
+  private inFlight = false;
+  constructor(
+    private readonly broker: KjsBroker,
+    private readonly conn: KafkaConnection,
+  ) {}
+
+  enqueue(p: PendingFetch): void {
+    this.pending.push(p);
+    if (!this.inFlight) setImmediate(() => void this.run());
+  }
+
+  private async run(): Promise<void> {
+    if (this.inFlight || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.inFlight = true;
+    const s = this.conn.settings;
+    const byTopic = new Map<string, PendingFetch[]>();
+    for (const p of batch) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    const maxWaitMs = Math.min(...batch.map((p) => p.maxWaitMs));
+    try {
+      const res = await this.broker.connectionPool.send({
+        request: fetchRequest({
+          maxWaitMs,
+          minBytes: s.fetchMinBytes,
+          maxBytes: s.fetchMaxBytes,
+          topics: [...byTopic].map(([topic, ps]) => ({
+            topic,
+            partitions: ps.map((p) => ({ partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: p.maxBytes })),
+          })),
+        }),
+        response: fetchResponse,
+        requestTimeout: s.requestTimeoutMs + maxWaitMs,
+      });
+      if (res.errorCode !== 0) throw brokerError(res.errorCode, 'fetch');
+      for (const p of batch) {
+        const part = res.topics.find((t) => t.topic === p.topic)?.partitions.find((x) => x.partition === p.partition);
+        if (part) p.resolve(part);
+        else p.reject(new KafkaBackupError('KAFKA_PROTOCOL', `fetch response lacks ${p.topic}/${p.partition}`, { retryable: true }));
+      }
+    } catch (err) {
+      const e = translateKafkaError(err, `fetching from broker ${this.broker.nodeId}`);
+      for (const p of batch) p.reject(e);
+    } finally {
+      this.inFlight = false;
+      if (this.pending.length > 0) setImmediate(() => void this.run());
+    }
+  }
+}
+
+export class RawKafkaSource implements KafkaSource {
+  private readonly queues = new Map<number, BrokerFetchQueue>();
+
+  constructor(
+    private readonly conn: KafkaConnection,
+    private readonly log: Logger,
+  ) {}
+
+  clusterId(): Promise<string> {
+    return this.conn.clusterId();
+  }
+
+  async topics(): Promise<TopicInfo[]> {
+    try {
+      const { topics } = await this.conn.admin.fetchTopicMetadata();
+      return topics.map((t) => ({ name: t.name, partitions: t.partitions.length, internal: t.name.startsWith('__') }));
+    } catch (err) {
+      throw translateKafkaError(err, 'listing topics');
+    }
+  }
+
+  offsets(topic: string, partitions: number[]) {
+    return listPartitionOffsets(this.conn, topic, partitions);
+  }
+
+  fetch(topic: string, partition: number, offset: number, maxWaitMs: number): Promise<FetchedData> {
+    let maxBytes = this.conn.settings.partitionFetchMaxBytes;
+    return withKafkaRetries(this.conn.settings, this.log, `fetch ${topic}/${partition}@${offset}`, async (attempt) => {
+      const broker = await this.conn.leaderFor(topic, partition, attempt > 0);
+      const raw = await this.send(broker, { topic, partition, offset, maxWaitMs, maxBytes });
+      if (raw.errorCode === OFFSET_OUT_OF_RANGE) return outOfRange(raw, offset);
+      if (raw.errorCode !== 0) throw brokerError(raw.errorCode, `fetching ${topic}/${partition} at offset ${offset}`);
+      const data = decodePartition(raw, offset);
+      if (data.batches.length === 0 && raw.records.length >= 12) {
+        // Only a partial batch came back: the first batch is larger than the partition limit.
+        // Its size is in its header, so ask again with room for exactly that batch.
+        const needed = raw.records.readInt32BE(8) + 12;
+        if (needed > maxBytes) {
+          maxBytes = needed;
+          throw new KafkaBackupError('KAFKA_PROTOCOL', `batch of ${needed} bytes exceeds the fetch limit; refetching`, {
+            retryable: true,
+          });
+        }
+      }
+      return data;
+    });
+  }
+
+  private send(broker: KjsBroker, p: Omit<PendingFetch, 'resolve' | 'reject'>): Promise<FetchPartitionResponse> {
+    let q = this.queues.get(broker.nodeId);
+    if (!q) {
+      q = new BrokerFetchQueue(broker, this.conn);
+      this.queues.set(broker.nodeId, q);
+    }
+    const queue = q;
+    return new Promise((resolve, reject) => queue.enqueue({ ...p, resolve, reject }));
+  }
+
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+}
+
+function decodePartition(raw: FetchPartitionResponse, fetchOffset: number): FetchedData {
+  const { batches: all } = walkBatches(raw.records);
+  const filter = new AbortedTransactionFilter(raw.abortedTransactions);
+  const batches: RawBatch[] = [];
+  let abortedRecords = 0;
+  let nextOffset = fetchOffset;
+  for (const b of all) {
+    // A fetch that starts inside a batch returns the whole batch: skip what we already have.
+    if (b.header.lastOffset < fetchOffset) continue;
+    // Read-committed fetches stop at the last stable offset, but a batch may straddle it.
+    if (b.header.baseOffset >= raw.lastStableOffset && raw.lastStableOffset >= 0) break;
+    nextOffset = b.header.lastOffset + 1;
+    if (filter.isAborted(b.header)) {
+      abortedRecords += b.header.recordCount;
+      continue;
+    }
+    batches.push(b);
+  }
+  return {
+    batches,
+    nextOffset,
+    highWatermark: raw.highWatermark,
+    lastStableOffset: raw.lastStableOffset,
+    logStartOffset: raw.logStartOffset,
+    abortedRecords,
+    outOfRange: false,
+  };
+}
+
+function outOfRange(raw: FetchPartitionResponse, offset: number): FetchedData {
+  return {
+    batches: [],
+    nextOffset: offset,
+    highWatermark: raw.highWatermark,
+    lastStableOffset: raw.lastStableOffset,
+    logStartOffset: raw.logStartOffset,
+    abortedRecords: 0,
+    outOfRange: true,
+  };
+}

@@ -1,0 +1,89 @@
+// kafkajs 2.2.4 (pinned exactly in package.json) is our control plane: metadata, admin, SASL/TLS.
+// The data plane sends its own Fetch/Produce request objects over kafkajs's authenticated broker
+// connections (docs/decisions/0001-data-plane.md). kafkajs has no public API for that, so this file
+// is the only place that reaches into its internals; the shapes below are what 2.2.4 provides.
+import { createRequire } from 'node:module';
+import type { Kafka } from 'kafkajs';
+
+const require = createRequire(import.meta.url);
+
+export interface KjsEncoder {
+  writeInt8(v: number): KjsEncoder;
+  writeInt16(v: number): KjsEncoder;
+  writeInt32(v: number): KjsEncoder;
+  writeInt64(v: number | string): KjsEncoder;
+  writeString(v: string | null): KjsEncoder;
+  writeNullableString(v: string | null): KjsEncoder;
+  writeBytes(v: Buffer | null): KjsEncoder;
+  writeArray(v: unknown[]): KjsEncoder;
+  writeEncoder(v: KjsEncoder): KjsEncoder;
+  buffer: Buffer;
+}
+
+export interface KjsRequest {
+  apiKey: number;
+  apiVersion: number;
+  apiName: string;
+  encode(): Promise<KjsEncoder>;
+}
+
+export interface KjsResponse<T> {
+  decode(payload: Buffer): Promise<T>;
+  parse(decoded: T): Promise<T>;
+}
+
+export interface KjsBroker {
+  nodeId: number;
+  connectionPool: {
+    send<T>(args: { request: KjsRequest; response: KjsResponse<T>; requestTimeout?: number }): Promise<T>;
+  };
+  listOffsets(args: {
+    isolationLevel: number;
+    topics: { topic: string; partitions: { partition: number; timestamp: number }[] }[];
+  }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number; offset: string }[] }[] }>;
+  initProducerId(args: { transactionalId?: string; transactionTimeout: number }): Promise<{
+    producerId: string;
+    producerEpoch: number;
+    errorCode: number;
+  }>;
+}
+
+export interface KjsPartitionMetadata {
+  partitionId: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  partitionErrorCode: number;
+}
+
+export interface KjsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  findTopicPartitionMetadata(topic: string): KjsPartitionMetadata[];
+  findBroker(args: { nodeId: number }): Promise<KjsBroker>;
+  findControllerBroker(): Promise<KjsBroker>;
+  brokerPool: { metadata?: { clusterId?: string; brokers: { nodeId: number; host: string; port: number }[] } };
+}
+
+/** A new kafkajs Cluster with the Kafka instance's connection settings (TLS, SASL, timeouts). */
+export function createCluster(kafka: Kafka): KjsCluster {
+  const symbol = Object.getOwnPropertySymbols(kafka).find(
+    (s) => s.description === 'private:Kafka:createCluster',
+  );
+  if (!symbol) throw new Error('kafkajs internals changed: createCluster not found (is kafkajs 2.2.4 installed?)');
+  const create = (kafka as unknown as Record<symbol, (opts: object) => KjsCluster>)[symbol]!;
+  return create({ allowAutoTopicCreation: false, maxInFlightRequests: null });
+}
+
+export const Encoder: new () => KjsEncoder = require('kafkajs/src/protocol/encoder');
+
+const protocolErrors: { errorCodes: { type: string; code: number; retriable: boolean; message: string }[] } =
+  require('kafkajs/src/protocol/error');
+
+/** Kafka's name and retriability for a protocol error code ("NOT_LEADER_OR_FOLLOWER", true). */
+export function protocolError(code: number): { type: string; retriable: boolean; message: string } {
+  const found = protocolErrors.errorCodes.find((e) => e.code === code);
+  return found ?? { type: `ERROR_${code}`, retriable: false, message: `Kafka error code ${code}` };
+}

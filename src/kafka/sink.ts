@@ -1,0 +1,37 @@
+// The Kafka sink seam: what the restore pipeline needs from the target cluster.
+import type { PartitionOffsets, TopicInfo } from './source.js';
+
+export interface ProducerIdentity {
+  producerId: number;
+  producerEpoch: number;
+}
+
+export interface ProduceOutcome {
+  /** 0 on success; otherwise a Kafka error code (the caller decides whether to retry). */
+  errorCode: number;
+  /** Offset the broker assigned to the batch's first record (-1 when unknown). */
+  baseOffset: number;
+}
+
+export interface NewTopic {
+  name: string;
+  partitions: number;
+  replicationFactor?: number;
+  configs?: Record<string, string>;
+}
+
+export interface KafkaSink {
+  clusterId(): Promise<string>;
+  topics(): Promise<TopicInfo[]>;
+  createTopics(topics: NewTopic[]): Promise<void>;
+  offsets(topic: string, partitions: number[]): Promise<Map<number, PartitionOffsets>>;
+  /** An idempotent producer identity (InitProducerId without a transactional id). */
+  initProducer(): Promise<ProducerIdentity>;
+  /**
+   * Send one stamped RecordBatch to a partition's leader. Calls for one partition are sent in
+   * call order on one connection, so a caller may keep several in flight; calls for different
+   * partitions of the same broker are coalesced into one Produce request.
+   */
+  produce(topic: string, partition: number, batch: Buffer): Promise<ProduceOutcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,49 @@
+// A minimal cursor over a Kafka response payload. Only what Fetch and Produce responses need.
+// int64 fields are returned as JS numbers: offsets and epoch-ms timestamps stay below 2^53.
+
+export class Reader {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+
+  int8(): number {
+    const v = this.buf.readInt8(this.pos);
+    this.pos += 1;
+    return v;
+  }
+  int16(): number {
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  int32(): number {
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  int64(): number {
+    const v = Number(this.buf.readBigInt64BE(this.pos));
+    this.pos += 8;
+    return v;
+  }
+  string(): string | null {
+    const len = this.int16();
+    if (len < 0) return null;
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+  /** Nullable bytes as a view into the payload (no copy). */
+  bytes(): Buffer | null {
+    const len = this.int32();
+    if (len < 0) return null;
+    const b = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return b;
+  }
+  array<T>(item: (r: Reader) => T): T[] {
+    const n = this.int32();
+    const out: T[] = [];
+    for (let i = 0; i < n; i++) out.push(item(this));
+    return out;
+  }
+}

@@ -1,0 +1,141 @@
+// Ownership of a backup id for one run: the descriptor (backup.json) is claimed with a conditional
+// write, kept alive by a heartbeat at every checkpoint, and closed with the run's result. Writes
+// are serialized through one chain so a heartbeat never races the final write.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { KafkaBackupError, isKafkaBackupError } from '../errors.js';
+import {
+  type BackupDescriptor,
+  type RunEntry,
+  isHeartbeatStale,
+  readDescriptor,
+  recordRun,
+  writeDescriptor,
+} from '../format/descriptor.js';
+import { FORMAT_VERSION } from '../format/constants.js';
+import type { StorageBackend } from '../storage/backend.js';
+
+export interface RunIdentity {
+  backupId: string;
+  mode: 'snapshot' | 'continuous';
+  clusterId: string;
+  bootstrapServers: string[];
+  compression: { codec: 'none' | 'zstd' | 'lz4'; level: number };
+  topics: { name: string; partitions: number }[];
+  heartbeatIntervalMs: number;
+}
+
+export class BackupRun {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly storage: StorageBackend,
+    private descriptor: BackupDescriptor,
+    private etag: string,
+    private readonly run: RunEntry,
+  ) {}
+
+  get runId(): string {
+    return this.run.run_id;
+  }
+
+  static async claim(storage: StorageBackend, id: RunIdentity, log: Logger): Promise<BackupRun> {
+    const now = new Date();
+    const at = now.toISOString();
+    const run: RunEntry = { run_id: randomUUID(), started_at: at, ended_at: null, result: 'running' };
+    const owner = { run_id: run.run_id, host: hostname(), pid: process.pid, heartbeat_at: at, heartbeat_interval_ms: id.heartbeatIntervalMs };
+    const existing = await readDescriptor(storage, id.backupId);
+    let base: BackupDescriptor;
+    if (existing) {
+      const prev = existing.descriptor;
+      if (prev.source.cluster_id !== id.clusterId) {
+        throw new KafkaBackupError(
+          'CONFIG_INVALID',
+          `backup "${id.backupId}" at ${storage.location} holds data of Kafka cluster ${prev.source.cluster_id}, ` +
+            `but the source ${id.bootstrapServers.join(',')} is cluster ${id.clusterId}; use another backup_id`,
+        );
+      }
+      if (prev.state === 'running' && !isHeartbeatStale(prev.owner, now)) {
+        throw new KafkaBackupError(
+          'BACKUP_IN_USE',
+          `backup "${id.backupId}" is being written by pid ${prev.owner.pid} on ${prev.owner.host} ` +
+            `(last heartbeat ${prev.owner.heartbeat_at}); wait for it to finish or stop it`,
+        );
+      }
+      let runs = prev.runs;
+      if (prev.state === 'running') {
+        log.warn({ run: prev.owner.run_id, host: prev.owner.host, pid: prev.owner.pid }, 'previous run died without finishing; resuming after its last commit');
+        runs = runs.map((r) => (r.run_id === prev.owner.run_id && r.result === 'running' ? { ...r, result: 'interrupted' as const } : r));
+      }
+      base = { ...prev, runs, topics: mergeTopics(prev.topics, id.topics) };
+    } else {
+      base = {
+        format_version: FORMAT_VERSION,
+        backup_id: id.backupId,
+        created_at: at,
+        updated_at: at,
+        state: 'running',
+        mode: id.mode,
+        owner,
+        source: { cluster_id: id.clusterId, bootstrap_servers: id.bootstrapServers },
+        compression: id.compression,
+        topics: id.topics,
+        runs: [],
+        error: null,
+      };
+    }
+    const descriptor = recordRun(
+      { ...base, state: 'running', mode: id.mode, owner, compression: id.compression, updated_at: at, error: null },
+      run,
+    );
+    try {
+      const etag = await writeDescriptor(storage, descriptor, existing ? { etag: existing.etag } : { create: true });
+      return new BackupRun(storage, descriptor, etag, run);
+    } catch (err) {
+      if (isKafkaBackupError(err, 'STORAGE_PRECONDITION')) {
+        throw new KafkaBackupError('BACKUP_IN_USE', `backup "${id.backupId}" was claimed by another process at the same moment`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  /** Refresh the heartbeat: proof to `status` and to other processes that this run is alive. */
+  heartbeat(): Promise<void> {
+    return this.update((d) => d);
+  }
+
+  finish(result: 'complete' | 'failed', error?: { code: string; message: string }): Promise<void> {
+    return this.update((d) => {
+      const at = new Date().toISOString();
+      const runResult = error?.code === 'INTERRUPTED' ? 'interrupted' : result;
+      return recordRun({ ...d, state: result, error: error ?? null }, { ...this.run, ended_at: at, result: runResult });
+    });
+  }
+
+  private update(change: (d: BackupDescriptor) => BackupDescriptor): Promise<void> {
+    const next = this.chain.then(async () => {
+      const at = new Date().toISOString();
+      const d = change({ ...this.descriptor, updated_at: at, owner: { ...this.descriptor.owner, heartbeat_at: at } });
+      this.etag = await writeDescriptor(this.storage, d, { etag: this.etag });
+      this.descriptor = d;
+    });
+    this.chain = next.catch(() => undefined);
+    return next.catch((err) => {
+      if (isKafkaBackupError(err, 'STORAGE_PRECONDITION')) {
+        throw new KafkaBackupError('BACKUP_IN_USE', `backup "${this.descriptor.backup_id}" was taken over by another process`, {
+          cause: err,
+        });
+      }
+      throw err;
+    });
+  }
+}
+
+function mergeTopics(a: { name: string; partitions: number }[], b: { name: string; partitions: number }[]) {
+  const m = new Map(a.map((t) => [t.name, t.partitions]));
+  for (const t of b) m.set(t.name, Math.max(t.partitions, m.get(t.name) ?? 0));
+  return [...m].map(([name, partitions]) => ({ name, partitions })).sort((x, y) => x.name.localeCompare(y.name));
+}

@@ -1,0 +1,275 @@
+// The backup pipeline, the whole data flow in one file:
+//
+//   Kafka (raw Fetch, read-committed)      src/kafka/kafka-source.ts
+//     → record batches, aborted data dropped  src/records/
+//     → blocks, compressed                  src/codec/
+//     → segment, streamed to storage         src/format/segment-writer.ts, src/storage/
+//     → partition manifest (the commit)      src/format/manifest.ts
+//
+// One task per partition; at most backup.max_concurrent_partitions run at once. A partition task
+// resumes from its manifest's next_offset, fetches one response ahead of what it is writing, and
+// commits a segment (segment stored first, then the manifest that lists it) when the segment is
+// full, old, or the partition reached its end. docs/design.md explains the invariants.
+import type { Logger } from 'pino';
+import { createCodec } from '../codec/index.js';
+import type { Config } from '../config/types.js';
+import { compileTopicSelector, literalTopics } from '../config/topics.js';
+import { KafkaBackupError, describeError, isKafkaBackupError } from '../errors.js';
+import { commitSegment, emptyManifest, readManifest, recordGap, writeManifest, type PartitionManifest } from '../format/manifest.js';
+import { segmentKey } from '../format/layout.js';
+import { SegmentWriter } from '../format/segment-writer.js';
+import type { FetchedData, KafkaSource, TopicInfo } from '../kafka/source.js';
+import type { StorageBackend } from '../storage/backend.js';
+import { sweepTemporaryFiles } from '../storage/capabilities.js';
+import { BackupRun } from './backup-run.js';
+import { runPool, runTurns } from './pool.js';
+import { TransferStats } from './stats.js';
+
+export interface BackupDeps {
+  config: Config;
+  source: KafkaSource;
+  storage: StorageBackend;
+  log: Logger;
+  /** Aborted on SIGINT/SIGTERM: partitions store what they fetched and stop. */
+  signal: AbortSignal;
+  stats?: TransferStats;
+}
+
+interface PartitionTask {
+  topic: string;
+  partition: number;
+  manifest: PartitionManifest;
+  etag: string | undefined;
+  /** Snapshot mode: stop at this offset (the last stable offset when the run started). */
+  endOffset: number | undefined;
+  /** Continuous mode: the segment being filled survives between turns. */
+  open?: OpenSegment;
+  pending?: Promise<FetchedData>;
+  offset: number;
+}
+
+interface OpenSegment {
+  writer: SegmentWriter;
+  openedAt: number;
+}
+
+export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
+  const { config, source, storage, log } = deps;
+  const opts = config.backup;
+  const stats = deps.stats ?? new TransferStats();
+  const topics = await selectTopics(config, source);
+  const clusterId = await source.clusterId();
+
+  const run = await BackupRun.claim(
+    storage,
+    {
+      backupId: config.backup_id,
+      mode: opts.mode,
+      clusterId,
+      bootstrapServers: config.source!.bootstrap_servers,
+      compression: { codec: opts.compression, level: opts.compression === 'zstd' ? opts.compression_level : 0 },
+      topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })),
+      heartbeatIntervalMs: opts.checkpoint_interval_secs * 1000,
+    },
+    log,
+  );
+  log.info({ backup_id: config.backup_id, run_id: run.runId, topics: topics.map((t) => t.name), mode: opts.mode }, 'backup started');
+  // Uploads left half-written by a crashed run are not part of the backup (docs/format.md, ordering).
+  await sweepTemporaryFiles(storage, 60_000);
+
+  const tasks = await planPartitions(config, source, storage, topics);
+  stats.partitionsTotal = tasks.length;
+  const heartbeat = setInterval(() => {
+    run.heartbeat().catch((err) => log.warn({ err: describeError(err) }, 'heartbeat failed'));
+  }, opts.checkpoint_interval_secs * 1000);
+
+  try {
+    if (opts.mode === 'snapshot') {
+      await runPool(tasks, opts.max_concurrent_partitions, async (task) => {
+        while ((await backupTurn(task, deps, stats)) === 'again');
+      });
+    } else {
+      await runTurns(tasks, opts.max_concurrent_partitions, (task) => backupTurn(task, deps, stats));
+    }
+    if (opts.mode === 'snapshot' && deps.signal.aborted) {
+      throw new KafkaBackupError('INTERRUPTED', 'backup stopped by a signal before reaching the end offsets; run it again to resume');
+    }
+    await run.finish('complete');
+    log.info(stats.summary(), 'backup complete');
+    return stats;
+  } catch (err) {
+    const code = isKafkaBackupError(err) ? err.code : 'INTERNAL';
+    await run.finish('failed', { code, message: describeError(err) }).catch((e) => log.warn({ err: describeError(e) }, 'could not record the failure'));
+    throw err;
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/** The topics the config selects; a topic named exactly that does not exist is an error. */
+async function selectTopics(config: Config, source: KafkaSource): Promise<TopicInfo[]> {
+  const sel = config.source!.topics;
+  const all = await source.topics();
+  const names = new Set(all.map((t) => t.name));
+  const missing = literalTopics(sel.include).filter((t) => !names.has(t));
+  if (missing.length > 0) {
+    throw new KafkaBackupError(
+      'KAFKA_TOPIC_MISSING',
+      `topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} named in source.topics.include ` +
+        `do${missing.length > 1 ? '' : 'es'} not exist at ${config.source!.bootstrap_servers.join(',')}`,
+    );
+  }
+  const select = compileTopicSelector(sel.include, sel.exclude);
+  const chosen = all.filter((t) => select(t.name)).sort((a, b) => a.name.localeCompare(b.name));
+  if (chosen.length === 0) {
+    throw new KafkaBackupError('KAFKA_TOPIC_MISSING', `no topic at ${config.source!.bootstrap_servers.join(',')} matches source.topics`);
+  }
+  return chosen;
+}
+
+async function planPartitions(config: Config, source: KafkaSource, storage: StorageBackend, topics: TopicInfo[]): Promise<PartitionTask[]> {
+  const tasks: PartitionTask[] = [];
+  for (const t of topics) {
+    const partitions = Array.from({ length: t.partitions }, (_, i) => i);
+    const offsets = await source.offsets(t.name, partitions);
+    await runPool(partitions, 16, async (p) => {
+      const read = await readManifest(storage, config.backup_id, t.name, p);
+      const o = offsets.get(p)!;
+      let manifest = read?.manifest;
+      let etag = read?.etag;
+      if (!manifest) {
+        // A new partition log starts at the log start offset, and exists in storage from the
+        // first run on, so an empty partition is still restored (as an empty partition).
+        manifest = { ...emptyManifest(t.name, p), next_offset: o.earliest };
+        etag = await writeManifest(storage, config.backup_id, manifest, { create: true });
+      }
+      tasks.push({
+        topic: t.name,
+        partition: p,
+        manifest,
+        etag,
+        endOffset: config.backup.mode === 'snapshot' ? o.latest : undefined,
+        offset: Math.max(manifest.next_offset, 0),
+      });
+    });
+  }
+  return tasks.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+}
+
+/**
+ * One turn of a partition: fetch, write, commit, until the partition reached its end offset
+ * (snapshot), caught up (continuous: yields its slot, returns 'again'), or the run was stopped.
+ */
+async function backupTurn(task: PartitionTask, deps: BackupDeps, stats: TransferStats): Promise<'again' | 'done'> {
+  const { config, source, log, signal } = deps;
+  const opts = config.backup;
+  const continuous = opts.mode === 'continuous';
+  const maxWait = continuous ? opts.poll_interval_ms : 500;
+  const atEnd = () => task.endOffset !== undefined && task.offset >= task.endOffset;
+  const fetchNext = () => {
+    const p = source.fetch(task.topic, task.partition, task.offset, maxWait);
+    p.catch(() => undefined); // a fetch abandoned on stop must not become an unhandled rejection
+    return p;
+  };
+
+  if (atEnd()) return finishPartition(task, deps, stats);
+  task.pending ??= fetchNext();
+  for (;;) {
+    const data = await task.pending;
+    task.pending = undefined;
+    if (data.outOfRange) {
+      await handleOutOfRange(task, deps, stats);
+    } else {
+      task.offset = data.nextOffset;
+      // Fetch ahead: the next response travels while this one is compressed and stored.
+      if (!atEnd() && !signal.aborted) task.pending = fetchNext();
+      if (data.batches.length > 0) {
+        task.open ??= openSegment(task, deps, data.batches[0]!.header.baseOffset);
+        await task.open.writer.append(data.batches);
+        stats.batches += data.batches.length;
+        for (const b of data.batches) {
+          stats.rawBytes += b.bytes.length;
+          if (!b.header.isControl) stats.records += b.header.recordCount;
+        }
+      }
+      stats.abortedRecords += data.abortedRecords;
+    }
+    const open = task.open;
+    const full = open !== undefined && open.writer.rawBytes >= opts.segment_max_bytes;
+    const old = open !== undefined && Date.now() - open.openedAt >= opts.segment_max_interval_ms;
+    const stopping = signal.aborted || atEnd();
+    if (full || old || stopping) await commit(task, deps, stats);
+    if (stopping) return finishPartition(task, deps, stats);
+    if (continuous && data.batches.length === 0) return 'again';
+    if (task.pending === undefined) task.pending = fetchNext();
+    if (data.batches.length === 0 && !continuous) {
+      log.debug({ topic: task.topic, partition: task.partition, offset: task.offset, end: task.endOffset }, 'empty fetch before the end offset');
+    }
+  }
+}
+
+function openSegment(task: PartitionTask, deps: BackupDeps, baseOffset: number): OpenSegment {
+  const { config, storage } = deps;
+  const key = segmentKey(config.backup_id, task.topic, task.partition, baseOffset);
+  const codec = createCodec(config.backup.compression, config.backup.compression === 'zstd' ? config.backup.compression_level : undefined);
+  const writer = new SegmentWriter({ key, out: storage.createWriter(key), codec, blockMaxBytes: config.backup.block_max_bytes });
+  return { writer, openedAt: Date.now() };
+}
+
+/** Store the open segment completely, then the manifest that lists it: the commit point. */
+async function commit(task: PartitionTask, deps: BackupDeps, stats: TransferStats): Promise<void> {
+  const open = task.open;
+  task.open = undefined;
+  let manifest = task.manifest;
+  if (open) {
+    const summary = await open.writer.finish();
+    manifest = commitSegment(manifest, summary, task.offset);
+    stats.storedBytes += summary.stored_bytes;
+    stats.segments++;
+  } else if (task.offset > manifest.next_offset) {
+    // Only aborted-transaction data was fetched: move next_offset past it without a segment.
+    manifest = { ...manifest, next_offset: task.offset, updated_at: new Date().toISOString() };
+  } else {
+    return;
+  }
+  await saveManifest(task, deps, manifest);
+}
+
+async function saveManifest(task: PartitionTask, deps: BackupDeps, manifest: PartitionManifest): Promise<void> {
+  task.etag = await writeManifest(deps.storage, deps.config.backup_id, manifest, task.etag ? { etag: task.etag } : { create: true });
+  task.manifest = manifest;
+  deps.log.debug({ topic: task.topic, partition: task.partition, next_offset: manifest.next_offset }, 'committed');
+}
+
+/**
+ * The fetch offset left the log. Below the log start, retention deleted records this backup never
+ * saw: record the gap in the manifest and go on from the log start. Above the end, the log was
+ * truncated (unclean leader election, a recreated topic): refuse to guess.
+ */
+async function handleOutOfRange(task: PartitionTask, deps: BackupDeps, stats: TransferStats): Promise<void> {
+  const offsets = (await deps.source.offsets(task.topic, [task.partition])).get(task.partition)!;
+  if (task.offset < offsets.earliest) {
+    await commit(task, deps, stats);
+    deps.log.warn(
+      { topic: task.topic, partition: task.partition, from: task.offset, to: offsets.earliest },
+      'records were deleted by retention before they were backed up; recording a gap',
+    );
+    const manifest = recordGap(task.manifest, task.offset, offsets.earliest, 'log_start_moved');
+    task.offset = offsets.earliest;
+    stats.gaps++;
+    await saveManifest(task, deps, manifest);
+    return;
+  }
+  throw new KafkaBackupError(
+    'KAFKA_PROTOCOL',
+    `${task.topic}/${task.partition}: the backup has reached offset ${task.offset} but the partition now ends at ${offsets.latest}; ` +
+      'the topic was truncated or recreated. Back it up under a new backup_id.',
+    { topic: task.topic, partition: task.partition },
+  );
+}
+
+async function finishPartition(task: PartitionTask, deps: BackupDeps, stats: TransferStats): Promise<'done'> {
+  await commit(task, deps, stats);
+  stats.partitionsDone++;
+  return 'done';
+}

@@ -1,0 +1,133 @@
+// Turns stored batches, in offset order, into batches ready to produce to one partition:
+// - control batches and empty batches are dropped (markers are never produced);
+// - the first `skip` records (already in the target from an earlier run) are not sent again but
+//   still reported, so the offset map stays complete;
+// - consecutive small uncompressed batches are merged up to produce_batch_size records (and a byte
+//   cap), because a broker handles one batch per partition per request;
+// - batches that need it (compaction gaps, log-append time) or exceed produce_batch_size are
+//   rebuilt; everything else is passed through with only its producer fields and CRC rewritten.
+// Each produced batch carries the next idempotent sequence numbers of this partition.
+import type { RawBatch } from '../records/batch.js';
+import { NON_IDEMPOTENT, mergeUncompressed, needsRebuild, rebuildBatch, stampForProduce, type SourceRange } from '../records/produce.js';
+import type { ProducerIdentity } from '../kafka/sink.js';
+
+export interface OutgoingBatch {
+  /** Stamped batch bytes; undefined for records already written by an earlier run. */
+  bytes: Buffer | undefined;
+  recordCount: number;
+  sourceRanges: SourceRange[];
+}
+
+/** Merged batches stay under Kafka's default max.message.bytes (1 MB) with room to spare. */
+export const MERGE_MAX_BYTES = 1_000_000;
+const SEQUENCE_WRAP = 2 ** 31;
+
+export class ProduceBatcher {
+  private group: RawBatch[] = [];
+  private groupRecords = 0;
+  private groupBytes = 0;
+  private sequence = 0;
+
+  constructor(
+    private readonly identity: ProducerIdentity,
+    private readonly batchSize: number,
+    private skip: number,
+  ) {}
+
+  async add(batch: RawBatch): Promise<OutgoingBatch[]> {
+    const h = batch.header;
+    if (h.isControl || h.recordCount === 0) return [];
+    const out: OutgoingBatch[] = [];
+    if (this.skip > 0) {
+      out.push(...this.flush());
+      if (this.skip >= h.recordCount) {
+        this.skip -= h.recordCount;
+        out.push({ bytes: undefined, recordCount: h.recordCount, sourceRanges: await sourceRangesOf(batch) });
+        return out;
+      }
+      // Part of this batch was written: report that part, send the rest.
+      const already = this.skip;
+      this.skip = 0;
+      out.push(...(await this.rebuilt(batch, (i) => i < already, false)));
+      out.push(...(await this.rebuilt(batch, (i) => i >= already, true)));
+      return out;
+    }
+    if (mergeable(batch) && h.recordCount <= this.batchSize) {
+      if (this.groupRecords + h.recordCount > this.batchSize || this.groupBytes + batch.bytes.length > MERGE_MAX_BYTES) {
+        out.push(...this.flush());
+      }
+      // The batch is a view into a block that the reader releases: keep a copy.
+      this.group.push({ header: h, bytes: Buffer.from(batch.bytes) });
+      this.groupRecords += h.recordCount;
+      this.groupBytes += batch.bytes.length;
+      return out;
+    }
+    out.push(...this.flush());
+    if (needsRebuild(h, batch.bytes) || h.recordCount > this.batchSize) {
+      out.push(...(await this.rebuilt(batch, () => true, true)));
+    } else {
+      const count = h.recordCount;
+      out.push({ bytes: stampForProduce(batch.bytes, this.stamp(count)), recordCount: count, sourceRanges: [{ first: h.baseOffset, last: h.lastOffset }] });
+    }
+    return out;
+  }
+
+  /** Emit whatever is still grouped. Call at the end of the partition. */
+  flush(): OutgoingBatch[] {
+    if (this.group.length === 0) return [];
+    const parts = this.group;
+    const count = this.groupRecords;
+    this.group = [];
+    this.groupRecords = 0;
+    this.groupBytes = 0;
+    if (parts.length === 1) {
+      const only = parts[0]!;
+      return [{ bytes: stampForProduce(only.bytes, this.stamp(count)), recordCount: count, sourceRanges: [{ first: only.header.baseOffset, last: only.header.lastOffset }] }];
+    }
+    const merged = mergeUncompressed(parts, this.stamp(count));
+    return [{ bytes: merged.bytes, recordCount: merged.recordCount, sourceRanges: merged.sourceRanges }];
+  }
+
+  /**
+   * The records of `batch` whose index passes `pick`, rebuilt in chunks of at most batchSize
+   * records; with send false they are only reported (already written), not stamped.
+   */
+  private async rebuilt(batch: RawBatch, pick: (index: number) => boolean, send: boolean): Promise<OutgoingBatch[]> {
+    const out: OutgoingBatch[] = [];
+    const total = batch.header.recordCount;
+    for (let start = 0; start < total; start += this.batchSize) {
+      const end = start + this.batchSize;
+      let i = 0;
+      const keep = () => {
+        const index = i++;
+        return index >= start && index < end && pick(index);
+      };
+      // The stamp's sequence is only known once the kept count is: rebuild, then stamp.
+      const r = await rebuildBatch(batch.header, batch.bytes, { keep, stamp: NON_IDEMPOTENT });
+      if (!r) continue;
+      if (!send) {
+        out.push({ bytes: undefined, recordCount: r.recordCount, sourceRanges: r.sourceRanges });
+        continue;
+      }
+      out.push({ bytes: stampForProduce(r.bytes, this.stamp(r.recordCount)), recordCount: r.recordCount, sourceRanges: r.sourceRanges });
+    }
+    return out;
+  }
+
+  private stamp(recordCount: number) {
+    const baseSequence = this.sequence;
+    this.sequence = (this.sequence + recordCount) % SEQUENCE_WRAP;
+    return { producerId: this.identity.producerId, producerEpoch: this.identity.producerEpoch, baseSequence };
+  }
+}
+
+function mergeable(b: RawBatch): boolean {
+  return b.header.codec === 0 && !needsRebuild(b.header, b.bytes);
+}
+
+/** Source offsets of a batch's records: its offset range, or decoded when compaction left gaps. */
+async function sourceRangesOf(batch: RawBatch): Promise<SourceRange[]> {
+  if (!needsRebuild(batch.header, batch.bytes)) return [{ first: batch.header.baseOffset, last: batch.header.lastOffset }];
+  const r = await rebuildBatch(batch.header, batch.bytes, { stamp: NON_IDEMPOTENT });
+  return r?.sourceRanges ?? [];
+}

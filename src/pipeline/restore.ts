@@ -1,0 +1,161 @@
+// The restore pipeline, the whole data flow in one file (the backup pipeline in reverse):
+//
+//   partition manifest → segments (ranged reads, block CRCs)   src/format/
+//     → blocks, decompressed                                  src/codec/
+//     → record batches, producer fields restamped             src/pipeline/produce-batcher.ts
+//     → Kafka (raw Produce, idempotent, in order)             src/pipeline/partition-producer.ts
+//     → restore state + offset map (resume point)              src/format/restore-state.ts
+//
+// Before producing to a partition the restore records where the target partition ended
+// (target_start_offset). It is the partition's only writer, so after a crash the target's end
+// offset says exactly how many records were written; a rerun skips that many and goes on.
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import { KafkaBackupError, describeError } from '../errors.js';
+import { FORMAT_VERSION } from '../format/constants.js';
+import { OffsetMapBuilder, writeRestoreState, type RestoreState } from '../format/restore-state.js';
+import { SegmentReader } from '../format/segment-reader.js';
+import type { KafkaSink } from '../kafka/sink.js';
+import type { StorageBackend } from '../storage/backend.js';
+import { PartitionProducer, type ProducerSinkOps } from './partition-producer.js';
+import { runPool } from './pool.js';
+import { ProduceBatcher } from './produce-batcher.js';
+import { planRestore, type RestorePartitionPlan } from './restore-plan.js';
+import { partitionKey, preflight, type PartitionTargetStatus } from './restore-preflight.js';
+import { TransferStats } from './stats.js';
+
+export interface RestoreDeps {
+  config: Config;
+  sink: KafkaSink & ProducerSinkOps;
+  storage: StorageBackend;
+  log: Logger;
+  signal: AbortSignal;
+  stats?: TransferStats;
+}
+
+export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
+  const { config, sink, storage, log } = deps;
+  const stats = deps.stats ?? new TransferStats();
+  const plan = await planRestore(config, storage);
+  const check = await preflight(config, plan, sink, storage);
+  if (check.problems.length > 0) {
+    throw new KafkaBackupError('RESTORE_CONFLICT', `the restore cannot start:\n  - ${check.problems.join('\n  - ')}`);
+  }
+  if (check.createTopics.length > 0) {
+    log.info({ topics: check.createTopics.map((t) => `${t.name} (${t.partitions} partitions)`) }, 'creating target topics');
+    await sink.createTopics(check.createTopics);
+  }
+  const identity = await sink.initProducer();
+  stats.partitionsTotal = plan.partitions.length;
+  log.info({ backup_id: config.backup_id, partitions: plan.partitions.length, target_cluster: check.clusterId }, 'restore started');
+
+  await runPool(plan.partitions, config.restore.max_concurrent_partitions, async (p) => {
+    const target = check.partitions.get(partitionKey(p.targetTopic, p.partition))!;
+    await restorePartition(p, target, check.clusterId, identity, deps, stats);
+  });
+  if (deps.signal.aborted) {
+    throw new KafkaBackupError('INTERRUPTED', 'restore stopped by a signal; run it again to resume where it stopped');
+  }
+  log.info(stats.summary(), 'restore complete');
+  return stats;
+}
+
+async function restorePartition(
+  p: RestorePartitionPlan,
+  target: PartitionTargetStatus,
+  clusterId: string,
+  identity: { producerId: number; producerEpoch: number },
+  deps: RestoreDeps,
+  stats: TransferStats,
+): Promise<void> {
+  const { config, sink, storage, log, signal } = deps;
+  const where = { topic: p.targetTopic, partition: p.partition };
+  if (target.prior?.state === 'complete') {
+    log.info(where, 'partition already restored by an earlier run; skipping');
+    stats.partitionsDone++;
+    return;
+  }
+
+  // 1. The resume point: written before the first produce (docs/format.md, ordering rule 4).
+  const end = (await sink.offsets(p.targetTopic, [p.partition])).get(p.partition)!.latest;
+  const now = () => new Date().toISOString();
+  let state: RestoreState = target.prior ?? {
+    format_version: FORMAT_VERSION,
+    backup_id: config.backup_id,
+    source_topic: p.sourceTopic,
+    source_partition: p.partition,
+    target_cluster_id: clusterId,
+    target_topic: p.targetTopic,
+    target_partition: p.partition,
+    state: 'in_progress',
+    target_start_offset: end,
+    records_written: 0,
+    offset_map: [],
+    started_at: now(),
+    updated_at: now(),
+  };
+  let etag = target.prior
+    ? target.priorEtag
+    : await writeRestoreState(storage, state, { create: true });
+  const alreadyWritten = end - state.target_start_offset;
+  if (alreadyWritten > 0) log.info({ ...where, records: alreadyWritten }, 'resuming: records already in the target are skipped');
+
+  // 2. Produce in order; every acknowledged batch extends the offset map.
+  const map = new OffsetMapBuilder();
+  let acked = 0;
+  const producer = new PartitionProducer(
+    sink,
+    p.targetTopic,
+    p.partition,
+    state.target_start_offset,
+    { maxInFlight: config.target!.kafka_config['max.in.flight.requests.per.connection'], retries: config.target!.kafka_config.retries, retryBackoffMs: config.target!.kafka_config['retry.backoff.ms'], log },
+    (item, targetFirst) => {
+      let t = targetFirst;
+      for (const r of item.sourceRanges) {
+        map.add(r.first, r.last, t);
+        t += r.last - r.first + 1;
+      }
+      acked += item.recordCount;
+      if (item.bytes) {
+        stats.records += item.recordCount;
+        stats.rawBytes += item.bytes.length;
+        stats.batches++;
+      }
+    },
+  );
+  let saving: Promise<void> = Promise.resolve();
+  const checkpoint = (final: boolean) => {
+    saving = saving.then(async () => {
+      state = { ...state, state: final ? 'complete' : 'in_progress', records_written: acked, offset_map: map.runs, updated_at: now() };
+      etag = await writeRestoreState(storage, state, etag ? { etag } : {});
+    });
+    return saving;
+  };
+  const timer = setInterval(() => {
+    checkpoint(false).catch((err) => log.warn({ ...where, err: describeError(err) }, 'restore checkpoint failed'));
+  }, config.restore.checkpoint_interval_secs * 1000);
+
+  try {
+    const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten);
+    for (const seg of p.manifest.segments) {
+      if (signal.aborted) break;
+      const reader = await SegmentReader.open(storage, seg.key, { size: seg.stored_bytes });
+      stats.storedBytes += seg.stored_bytes;
+      for await (const batch of reader.batches()) {
+        for (const out of await batcher.add(batch)) await producer.send(out);
+        if (signal.aborted) break;
+      }
+      stats.segments++;
+    }
+    for (const out of batcher.flush()) await producer.send(out);
+    await producer.drain();
+  } finally {
+    clearInterval(timer);
+  }
+  // 3. Done: the complete offset map, and a state that makes a rerun skip this partition.
+  await checkpoint(!signal.aborted);
+  if (!signal.aborted) {
+    stats.partitionsDone++;
+    log.info({ ...where, records: acked, runs: state.offset_map.length }, 'partition restored');
+  }
+}
