@@ -4,11 +4,20 @@
 // namespace (a directory, a bucket plus prefix). Backends classify their own errors into
 // KafkaBackupError codes (STORAGE_NOT_FOUND, STORAGE_PRECONDITION, STORAGE_PERMISSION, STORAGE_IO
 // with retryable set), so no code above this seam inspects SDK or errno errors.
+//
+// Key rules (src/storage/keys.ts, INTERNAL when broken): no empty, '.' or '..' segment, no leading
+// '/', no backslash or NUL. A key must not also be used as a directory of other keys ("a" and
+// "a/b"): a filesystem cannot hold both. list() order is by UTF-8 bytes (compareKeys).
+// Optional extras (paged listing, temp-file sweeping, prefetch) are in src/storage/capabilities.ts.
 
 export interface ObjectInfo {
   key: string;
   size: number;
-  /** Opaque version token for conditional writes (an ETag, a generation, a content hash). */
+  /**
+   * Opaque version token for conditional writes (an ETag, a generation, a content hash). A version
+   * with different content never carries an earlier version's etag, so ifMatch detects any change;
+   * whether rewriting identical content changes the etag is up to the backend.
+   */
   etag: string;
 }
 
@@ -45,13 +54,20 @@ export interface StorageBackend {
 
   /** Whole-object write, atomic: readers see the old or the new content, never a mix. */
   put(key: string, data: Buffer, options?: PutOptions): Promise<ObjectInfo>;
-  /** Streamed write for large objects (segments). */
+  /** Streamed write for large objects (segments). Until finish() an older version stays readable. */
   createWriter(key: string): ObjectWriter;
-  /** Whole object, or a byte range of it. STORAGE_NOT_FOUND when missing. */
+  /**
+   * Whole object, or a byte range of it. STORAGE_NOT_FOUND when missing. A range reaching past the
+   * end is STORAGE_IO (a short read): callers take ranges from indexes and know the sizes.
+   */
   get(key: string, range?: ByteRange): Promise<Buffer>;
   /** Object metadata, or undefined when missing. */
   head(key: string): Promise<ObjectInfo | undefined>;
-  /** Every object whose key starts with prefix, in lexicographic key order. */
+  /**
+   * Every object whose key starts with prefix (a plain string prefix, not a directory: "a/b" also
+   * matches "a/b-x" and "a/bc/d"), in lexicographic key order. Objects still being written by a
+   * writer are not listed.
+   */
   list(prefix: string): AsyncIterable<ObjectInfo>;
   /** Remove an object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;

@@ -1,0 +1,100 @@
+// Streamed upload to a temp file `.<name>.tmp-<random>` next to the target, renamed into place by
+// finish(). Until then the object is invisible: list() skips temp names and the key itself does not
+// exist yet. A crash leaves only the temp file, which sweepTemporaryFiles() removes later.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { KafkaBackupError } from '../../errors.js';
+import type { ObjectInfo, ObjectWriter } from '../backend.js';
+import { mapFsError } from './errors.js';
+import { ensureDir, ensureNewerMtime, etagOf, fsyncDir, removeQuietly, tempPathFor, writeFully } from './files.js';
+
+export class FilesystemWriter implements ObjectWriter {
+  readonly #temp: string;
+  #handle: Promise<fs.FileHandle> | undefined;
+  #state: 'open' | 'finishing' | 'done' = 'open';
+  #size = 0;
+  /** Writes run one after another in call order, even when callers do not await each one. */
+  #queue: Promise<void> = Promise.resolve();
+  #failure: unknown;
+
+  constructor(
+    private readonly key: string,
+    private readonly target: string,
+    private readonly location: string,
+  ) {
+    this.#temp = tempPathFor(target);
+  }
+
+  /** Resolves once the bytes are handed to the kernel, so the caller may reuse chunk. */
+  write(chunk: Buffer): Promise<void> {
+    if (this.#state !== 'open') return Promise.reject(this.#misuse('write'));
+    const position = this.#size;
+    this.#size += chunk.length;
+    return this.#enqueue(async () => writeFully(await this.#open(), chunk, position));
+  }
+
+  async finish(): Promise<ObjectInfo> {
+    if (this.#state !== 'open') throw this.#misuse('finish');
+    this.#state = 'finishing';
+    try {
+      await this.#enqueue(async () => undefined);
+      const handle = await this.#open();
+      await handle.sync();
+      await handle.close();
+      const stats = await ensureNewerMtime(this.#temp, this.target);
+      await fs.rename(this.#temp, this.target);
+      await fsyncDir(path.dirname(this.target));
+      return { key: this.key, size: Number(stats.size), etag: etagOf(stats) };
+    } catch (err) {
+      await this.#discard();
+      throw this.#mapped(err);
+    } finally {
+      this.#state = 'done';
+    }
+  }
+
+  /** Discards what was written. Does nothing after finish() was called. */
+  async abort(): Promise<void> {
+    if (this.#state !== 'open') return;
+    this.#state = 'done';
+    await this.#queue;
+    await this.#discard();
+  }
+
+  #misuse(operation: string): KafkaBackupError {
+    return new KafkaBackupError('INTERNAL', `${operation}() on a finished or aborted writer for "${this.key}"`);
+  }
+
+  #open(): Promise<fs.FileHandle> {
+    this.#handle ??= (async () => {
+      await ensureDir(path.dirname(this.target));
+      return fs.open(this.#temp, 'wx');
+    })();
+    return this.#handle;
+  }
+
+  #enqueue(step: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(() => {
+      if (this.#failure !== undefined) throw this.#failure;
+      return step();
+    });
+    this.#queue = run.catch((err: unknown) => {
+      this.#failure ??= err;
+    });
+    return run.catch((err: unknown) => {
+      throw this.#mapped(err);
+    });
+  }
+
+  async #discard(): Promise<void> {
+    const handle = this.#handle;
+    if (handle === undefined) return;
+    await handle.then((h) => h.close()).catch(() => undefined);
+    await removeQuietly(this.#temp);
+  }
+
+  #mapped(err: unknown): KafkaBackupError {
+    return mapFsError(err, { verb: 'writing', path: this.target, key: this.key, location: this.location });
+  }
+}
