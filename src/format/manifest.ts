@@ -80,17 +80,24 @@ export function emptyManifest(topic: string, p: number, now: Date = new Date()):
 export function manifestProblem(m: PartitionManifest, id: string, topic: string, p: number): string | undefined {
   if (m.topic !== topic || m.partition !== p) return `it describes ${m.topic}/${m.partition}`;
   const ranges: { from: number; to: number; what: string }[] = [];
+  let segmentsEnd = 0;
   for (const [i, s] of m.segments.entries()) {
     const what = `segment ${i} (${s.key})`;
     if (s.key !== segmentKey(id, topic, p, s.base_offset)) return `${what} has a key foreign to this partition`;
     if (!(s.base_offset <= s.last_offset && s.last_offset < s.next_offset)) return `${what} has unordered offsets`;
-    if (s.min_timestamp > s.max_timestamp || (s.record_count === 0 && (s.min_timestamp !== NO_TIMESTAMP || s.max_timestamp !== NO_TIMESTAMP))) {
+    if (s.base_offset < segmentsEnd) return `${what} is out of order`;
+    const noRecordTime = s.min_timestamp === NO_TIMESTAMP && s.max_timestamp === NO_TIMESTAMP;
+    if (s.min_timestamp > s.max_timestamp || (s.record_count === 0 && !noRecordTime)) {
       return `${what} has an invalid timestamp range`;
     }
+    segmentsEnd = s.next_offset;
     ranges.push({ from: s.base_offset, to: s.next_offset, what });
   }
+  let gapsEnd = 0;
   for (const [i, g] of m.gaps.entries()) {
     if (g.from >= g.to) return `gap ${i} is empty or reversed`;
+    if (g.from < gapsEnd) return `gap ${i} is out of order`;
+    gapsEnd = g.to;
     ranges.push({ from: g.from, to: g.to, what: `gap ${i}` });
   }
   ranges.sort((a, b) => a.from - b.from);
@@ -150,7 +157,10 @@ export function commitSegment(
     );
   }
   const at = now.toISOString();
-  const segment: SegmentEntry = { ...entry, next_offset: nextOffset, created_at: at };
+  // Parsed so the in-memory entry has schema key order, like one read back, and is valid.
+  const parsed = segmentEntrySchema.safeParse({ ...entry, next_offset: nextOffset, created_at: at });
+  if (!parsed.success) throw new KafkaBackupError('INTERNAL', `invalid segment entry ${entry.key}: ${parsed.error.message}`);
+  const segment: SegmentEntry = parsed.data;
   return { ...manifest, next_offset: nextOffset, segments: [...manifest.segments, segment], updated_at: at };
 }
 

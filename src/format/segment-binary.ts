@@ -174,7 +174,8 @@ function entryProblem(e: BlockIndexEntry, position: number, previousLast: number
   if (e.position !== position) return `has position ${e.position}, expected ${position}`;
   if (e.baseOffset <= previousLast || e.lastOffset < e.baseOffset) return 'has an out-of-order offset range';
   if (e.batchCount < 1) return 'has no batches';
-  if (e.minTimestamp > e.maxTimestamp || (e.dataRecordCount === 0 && (e.minTimestamp !== NO_TIMESTAMP || e.maxTimestamp !== NO_TIMESTAMP))) {
+  const noRecordTime = e.minTimestamp === NO_TIMESTAMP && e.maxTimestamp === NO_TIMESTAMP;
+  if (e.minTimestamp > e.maxTimestamp || (e.dataRecordCount === 0 && !noRecordTime)) {
     return 'has an invalid timestamp range';
   }
   if ((e.flags & ~BLOCK_FLAGS_KNOWN) !== 0 || reserved !== 0) return 'has unknown flags or reserved bits set';
