@@ -31,7 +31,7 @@ export async function connectKafka(settings: KafkaSettings, log: Logger): Promis
     await admin.disconnect().catch(() => undefined);
     throw translateKafkaError(err, `connecting to Kafka at ${where}`);
   }
-  const knownTopics = new Set<string>();
+  const knownTopics = new Map<string, Promise<void>>();
 
   return {
     settings,
@@ -47,11 +47,16 @@ export async function connectKafka(settings: KafkaSettings, log: Logger): Promis
     },
     async leaderFor(topic, partition, refresh = false) {
       try {
-        if (!knownTopics.has(topic)) {
-          knownTopics.add(topic);
-          await cluster.addMultipleTargetTopics([...knownTopics]);
-        } else if (refresh) {
-          await cluster.refreshMetadata();
+        let known = knownTopics.get(topic);
+        if (!known) {
+          // Concurrent first lookups of a topic share one metadata load.
+          known = cluster.addMultipleTargetTopics([...knownTopics.keys(), topic]);
+          knownTopics.set(topic, known);
+          known.catch(() => knownTopics.delete(topic));
+          await known;
+        } else {
+          await known;
+          if (refresh) await cluster.refreshMetadata();
         }
         const meta = cluster.findTopicPartitionMetadata(topic).find((p) => p.partitionId === partition);
         if (!meta || meta.leader === undefined || meta.leader < 0) {

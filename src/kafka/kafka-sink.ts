@@ -8,6 +8,7 @@ import { listPartitionOffsets } from './offsets.js';
 import type { KafkaSink, NewTopic, ProduceOutcome, ProducerIdentity } from './sink.js';
 import type { TopicInfo } from './source.js';
 import { produceRequest, produceResponse } from './wire/produce.js';
+import { withKafkaRetries } from './retry.js';
 
 interface PendingProduce {
   topic: string;
@@ -148,11 +149,22 @@ export class RawKafkaSink implements KafkaSink {
     return listPartitionOffsets(this.conn, topic, partitions, this.log);
   }
 
-  async initProducer(): Promise<ProducerIdentity> {
+  initProducer(): Promise<ProducerIdentity> {
+    // The first InitProducerId of a cluster creates its transaction-state topic: expect a few
+    // COORDINATOR_LOAD_IN_PROGRESS answers, retried here.
+    return withKafkaRetries({ ...this.conn.settings, retries: Math.max(10, this.conn.settings.retries) }, this.log, 'InitProducerId', () =>
+      this.initProducerOnce(),
+    );
+  }
+
+  private async initProducerOnce(): Promise<ProducerIdentity> {
     try {
-      const meta = this.conn.cluster.brokerPool.metadata;
-      const nodeId = meta?.brokers[0]?.nodeId;
-      const broker = nodeId === undefined ? await this.conn.cluster.findControllerBroker() : await this.conn.cluster.findBroker({ nodeId });
+      if (!this.conn.cluster.brokerPool.metadata) await this.conn.cluster.refreshMetadata();
+      const brokers = this.conn.cluster.brokerPool.metadata?.brokers ?? [];
+      // Any broker answers a non-transactional InitProducerId.
+      const nodeId = brokers[Math.floor(Math.random() * brokers.length)]?.nodeId;
+      if (nodeId === undefined) throw new KafkaBackupError('KAFKA_UNREACHABLE', 'the cluster metadata lists no brokers', { retryable: true });
+      const broker = await this.conn.cluster.findBroker({ nodeId });
       const res = await broker.initProducerId({ transactionTimeout: 60_000 });
       return { producerId: Number(res.producerId), producerEpoch: res.producerEpoch };
     } catch (err) {

@@ -152,7 +152,7 @@ function decodePartition(raw: FetchPartitionResponse, fetchOffset: number): Fetc
     // Read-committed fetches stop at the last stable offset, but a batch may straddle it.
     if (b.header.baseOffset >= raw.lastStableOffset && raw.lastStableOffset >= 0) break;
     nextOffset = b.header.lastOffset + 1;
-    if (filter.isAborted(b.header)) {
+    if (filter.isAborted(b.header, b.bytes)) {
       abortedRecords += b.header.recordCount;
       continue;
     }

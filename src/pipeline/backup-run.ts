@@ -56,7 +56,7 @@ export class BackupRun {
             `but the source ${id.bootstrapServers.join(',')} is cluster ${id.clusterId}; use another backup_id`,
         );
       }
-      if (prev.state === 'running' && !isHeartbeatStale(prev.owner, now)) {
+      if (prev.state === 'running' && !isHeartbeatStale(prev.owner, now) && !ownerIsGone(prev.owner)) {
         throw new KafkaBackupError(
           'BACKUP_IN_USE',
           `backup "${id.backupId}" is being written by pid ${prev.owner.pid} on ${prev.owner.host} ` +
@@ -138,4 +138,15 @@ function mergeTopics(a: { name: string; partitions: number }[], b: { name: strin
   const m = new Map(a.map((t) => [t.name, t.partitions]));
   for (const t of b) m.set(t.name, Math.max(t.partitions, m.get(t.name) ?? 0));
   return [...m].map(([name, partitions]) => ({ name, partitions })).sort((x, y) => x.name.localeCompare(y.name));
+}
+
+/** An owner on this host whose process no longer exists died; no need to wait for its heartbeat to age. */
+function ownerIsGone(owner: { host: string; pid: number }): boolean {
+  if (owner.host !== hostname() || owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }

@@ -77,13 +77,13 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
   // Uploads left half-written by a crashed run are not part of the backup (docs/format.md, ordering).
   await sweepTemporaryFiles(storage, 60_000);
 
-  const tasks = await planPartitions(config, source, storage, topics);
-  stats.partitionsTotal = tasks.length;
   const heartbeat = setInterval(() => {
     run.heartbeat().catch((err) => log.warn({ err: describeError(err) }, 'heartbeat failed'));
   }, opts.checkpoint_interval_secs * 1000);
 
   try {
+    const tasks = await planPartitions(config, source, storage, topics);
+    stats.partitionsTotal = tasks.length;
     if (opts.mode === 'snapshot') {
       await runPool(tasks, opts.max_concurrent_partitions, async (task) => {
         while ((await backupTurn(task, deps, stats)) === 'again');

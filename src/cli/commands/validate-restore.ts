@@ -1,0 +1,66 @@
+import { loadConfig } from '../../config/load.js';
+import { checkMode, requireSection } from '../../config/sections.js';
+import { KafkaBackupError } from '../../errors.js';
+import { verifyPartitions } from '../../inspect/verify.js';
+import { connectKafka } from '../../kafka/connection.js';
+import { RawKafkaSink } from '../../kafka/kafka-sink.js';
+import { kafkaSettings } from '../../kafka/settings.js';
+import { planRestore } from '../../pipeline/restore-plan.js';
+import { partitionKey, preflight } from '../../pipeline/restore-preflight.js';
+import { openStorage } from '../../storage/index.js';
+import type { CommandContext } from '../context.js';
+import { bytes, count, table } from '../format.js';
+
+/**
+ * The dry run: everything a restore checks before writing, plus a full read of the segments it
+ * would restore, against the real target cluster. Writes nothing. Exits non-zero listing every
+ * problem when the restore would fail.
+ */
+export async function validateRestoreCommand(file: string, opts: { quick?: boolean }, ctx: CommandContext): Promise<void> {
+  const config = await loadConfig(file);
+  checkMode(config, 'restore', file);
+  const target = requireSection(config, 'target', 'validate-restore', file);
+  const storage = openStorage(config.storage);
+  try {
+    const plan = await planRestore(config, storage);
+    const conn = await connectKafka(kafkaSettings(target), ctx.log);
+    let check;
+    try {
+      check = await preflight(config, plan, new RawKafkaSink(conn, ctx.log), storage);
+    } finally {
+      await conn.close();
+    }
+    const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick });
+    const problems = [...check.problems, ...integrity.problems.map((p) => `segment ${p}`)];
+    const rows = plan.partitions.map((p) => {
+      const t = check.partitions.get(partitionKey(p.targetTopic, p.partition))!;
+      const action = t.prior?.state === 'complete' ? 'already restored' : t.prior ? 'resume' : t.endOffset === undefined ? 'create topic, restore' : t.existingRecords > 0 ? 'append' : 'restore';
+      return { source: `${p.sourceTopic}/${p.partition}`, target: `${p.targetTopic}/${p.partition}`, records: p.records, bytes: p.rawBytes, stored_bytes: p.storedBytes, action };
+    });
+    const report = {
+      backup_id: config.backup_id,
+      target_cluster_id: check.clusterId,
+      ok: problems.length === 0,
+      topics: plan.topics.map((t) => ({ source: t.sourceTopic, target: t.targetTopic, partitions: t.partitions, create: check.createTopics.some((c) => c.name === t.targetTopic) })),
+      partitions: rows,
+      totals: { partitions: rows.length, records: rows.reduce((n, r) => n + r.records, 0), bytes: rows.reduce((n, r) => n + r.bytes, 0), segments_checked: integrity.segments },
+      problems,
+    };
+    if (ctx.json) ctx.out(JSON.stringify(report));
+    else {
+      ctx.out(
+        [
+          `Restore plan for backup ${config.backup_id} into cluster ${check.clusterId}`,
+          table([['SOURCE', 'TARGET', 'RECORDS', 'BYTES', 'ACTION'], ...rows.map((r) => [r.source, r.target, count(r.records), bytes(r.bytes), r.action])]),
+          `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${integrity.segments} segments ${opts.quick ? 'found' : 'read and verified'}`,
+          problems.length === 0 ? 'No problems found: the restore can run.' : '',
+        ].filter(Boolean).join('\n'),
+      );
+    }
+    if (problems.length > 0) {
+      throw new KafkaBackupError('VALIDATION_FAILED', `the restore would fail:\n  - ${problems.join('\n  - ')}`);
+    }
+  } finally {
+    await storage.close();
+  }
+}

@@ -1,0 +1,128 @@
+// The command line, and the one error boundary: every failure becomes a message on stderr (or a
+// JSON object with --json) and an exit code from exit-codes.ts. Nothing below this file calls
+// process.exit or prints errors itself.
+import { Command, CommanderError, Option } from 'commander';
+import type { Logger } from 'pino';
+import { ConfigError, KafkaBackupError, describeError, isKafkaBackupError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { backupCommand } from './commands/backup.js';
+import { configCheckCommand } from './commands/config-check.js';
+import { restoreCommand } from './commands/restore.js';
+import { statusCommand } from './commands/status.js';
+import { validateRestoreCommand } from './commands/validate-restore.js';
+import { verifyCommand } from './commands/verify.js';
+import type { CommandContext } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+
+export const VERSION = '0.1.0';
+
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let log: Logger | undefined;
+  let json = false;
+  let exitCode = EXIT.ok as number;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`\nsecond ${sig}: exiting now without storing in-flight data (the next run resumes from the last commit)\n`);
+      process.exit(EXIT.interrupted);
+    }
+    log?.warn({ signal: sig }, 'stopping: storing what was fetched, then exiting (send again to exit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const program = new Command('kafka-backup')
+    .description('Back up Apache Kafka topics to storage and restore them byte-exact.')
+    .version(VERSION)
+    .option('-v, --verbose', 'more log detail (repeat for trace)', (_v, n: number) => n + 1, 0)
+    .addOption(new Option('--log-format <format>', 'log format on stderr').choices(['auto', 'json', 'pretty']).default('auto'))
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const ctx = (cmdOpts: { json?: boolean }): CommandContext => {
+    const g = program.opts<{ verbose: number; logFormat: 'auto' | 'json' | 'pretty' }>();
+    json = cmdOpts.json === true;
+    log = createLogger({ verbose: g.verbose, format: g.logFormat });
+    return { log, json, signal: controller.signal, out: (text) => process.stdout.write(text + '\n') };
+  };
+  const jsonOpt = () => new Option('--json', 'print the result as JSON');
+
+  program
+    .command('backup')
+    .description('back up the topics the config selects (snapshot or continuous)')
+    .requiredOption('-c, --config <file>', 'YAML config file')
+    .addOption(jsonOpt())
+    .action((o) => backupCommand(o.config, ctx(o)));
+  program
+    .command('restore')
+    .description('restore a backup into a Kafka cluster; resumes an interrupted restore')
+    .requiredOption('-c, --config <file>', 'YAML config file')
+    .addOption(jsonOpt())
+    .action((o) => restoreCommand(o.config, ctx(o)));
+  program
+    .command('status')
+    .description('list the backups at a storage location, or show one')
+    .option('-c, --config <file>', 'YAML config file naming the storage (and backup_id)')
+    .option('-p, --path <dir>', 'a backup directory (filesystem storage)')
+    .option('-b, --backup-id <id>', 'the backup to show')
+    .addOption(jsonOpt())
+    .action((o) => statusCommand(o, ctx(o)));
+  program
+    .command('validate-restore')
+    .description('dry run: check the backup and the target cluster, report what a restore would do; writes nothing')
+    .requiredOption('-c, --config <file>', 'YAML config file')
+    .option('--quick', 'check that segments exist with the right sizes instead of reading them all')
+    .addOption(jsonOpt())
+    .action((o) => validateRestoreCommand(o.config, o, ctx(o)));
+  program
+    .command('verify')
+    .description('read a backup back and check every checksum (no Kafka needed)')
+    .option('-c, --config <file>', 'YAML config file naming the storage and backup_id')
+    .option('-p, --path <dir>', 'a backup directory (filesystem storage)')
+    .option('-b, --backup-id <id>', 'the backup to verify')
+    .option('--quick', 'check existence and sizes only')
+    .addOption(jsonOpt())
+    .action((o) => verifyCommand(o, ctx(o)));
+  program
+    .command('config-check')
+    .description('validate a config file and print it as understood (secrets masked)')
+    .requiredOption('-c, --config <file>', 'YAML config file')
+    .addOption(jsonOpt())
+    .action((o) => configCheckCommand(o.config, ctx(o)));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    exitCode = report(err, json, log);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return exitCode;
+}
+
+function report(err: unknown, json: boolean, log: Logger | undefined): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end here too, with exit code 0; commander already printed the text.
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  const known = isKafkaBackupError(err);
+  const code = known ? err.code : 'INTERNAL';
+  const exit = known ? exitCodeFor(err.code) : EXIT.internal;
+  const message = known ? (err instanceof ConfigError ? err.message : describeError(err)) : describeError(err);
+  if (json) {
+    process.stdout.write(
+      JSON.stringify({ error: { code, message, ...(known ? err.details : {}), ...(err instanceof ConfigError ? { problems: err.problems } : {}) } }) + '\n',
+    );
+  }
+  if (!known) {
+    process.stderr.write(`kafka-backup: internal error (a bug, please report it with this output): ${message}\n${(err as Error)?.stack ?? ''}\n`);
+  } else {
+    process.stderr.write(`kafka-backup: ${code}: ${message}\n`);
+  }
+  log?.debug({ err }, 'failure details');
+  return exit;
+}
+
+export { KafkaBackupError };
