@@ -4,10 +4,10 @@
 // (full decode/encode) on a slice for comparison. Not a test: run `node dist/bench/records-merge.js`.
 
 import { randomFillSync } from 'node:crypto';
-import { readBatchHeader, walkBatches } from '../src/records/batch.js';
-import { encodeBatch } from '../src/records/encode-batch.js';
-import { type KafkaRecord, encodeRecords } from '../src/records/record.js';
-import { NON_IDEMPOTENT, mergeUncompressed, rebuildBatch, stampForProduce } from '../src/records/produce.js';
+import { readBatchHeader, walkBatches } from '../../src/records/batch.js';
+import { encodeBatch } from '../../src/records/encode-batch.js';
+import { type KafkaRecord, encodeRecords } from '../../src/records/record.js';
+import { NON_IDEMPOTENT, mergeUncompressed, rebuildBatch, stampForProduce } from '../../src/records/produce.js';
 
 const RECORD_VALUE = 1024;
 const RECORDS_PER_BATCH = 16;
