@@ -17,7 +17,7 @@ export function createLogger(opts: LogOptions): Logger {
   const usePretty = opts.format === 'pretty' || (opts.format === 'auto' && process.stderr.isTTY === true);
   const base = { level, redact: { paths: REDACT, censor: '***' }, base: undefined };
   if (usePretty) {
-    return pino(base, pretty({ destination: 2, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname', sync: true }));
+    return pino(base, pretty({ destination: 2, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname', singleLine: true, sync: true }));
   }
   return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 2, sync: true }));
 }

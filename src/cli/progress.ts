@@ -19,18 +19,26 @@ export function startProgress(stats: TransferStats, verb: string): () => void {
   };
 }
 
-export function renderSummary(title: string, s: TransferSummary, storedLabel: string): string {
+export interface SummaryLabels {
+  /** What the Kafka bytes were: "read from Kafka" (backup) or "written to Kafka" (restore). */
+  kafka: string;
+  /** What the storage bytes were: "stored" (backup) or "read from storage" (restore). */
+  storage: string;
+}
+
+export function renderSummary(title: string, s: TransferSummary, labels: SummaryLabels): string {
+  const row = (label: string, value: string) => `  ${(label + ':').padEnd(22)} ${value}`;
   const lines = [
     title,
-    `  Records:           ${count(s.records)}`,
-    `  Partitions:        ${count(s.partitions)}`,
-    `  Bytes read:        ${bytes(s.raw_bytes)}`,
-    `  Bytes ${storedLabel.padEnd(11)} ${bytes(s.stored_bytes)}`,
-    `  Duration:          ${duration(s.duration_ms)}`,
-    `  Throughput:        ${count(s.records_per_sec)} records/s, ${s.mb_per_sec} MB/s`,
+    row('Records', count(s.records)),
+    row('Partitions', count(s.partitions)),
+    row(`Bytes ${labels.kafka}`, bytes(s.raw_bytes)),
+    row(`Bytes ${labels.storage}`, bytes(s.stored_bytes)),
+    row('Duration', duration(s.duration_ms)),
+    row('Throughput', `${count(s.records_per_sec)} records/s, ${s.mb_per_sec} MB/s`),
   ];
-  if (s.compression_ratio !== null) lines.push(`  Compression ratio: ${s.compression_ratio}x`);
-  if (s.aborted_records > 0) lines.push(`  Aborted records skipped: ${count(s.aborted_records)}`);
-  if (s.gaps > 0) lines.push(`  Gaps recorded (retention deleted records first): ${s.gaps}`);
+  if (s.compression_ratio !== null) lines.push(row('Compression ratio', `${s.compression_ratio}x`));
+  if (s.aborted_records > 0) lines.push(row('Aborted records', `${count(s.aborted_records)} (never restored)`));
+  if (s.gaps > 0) lines.push(row('Gaps', `${s.gaps} (retention deleted records before they were backed up)`));
   return lines.join('\n');
 }

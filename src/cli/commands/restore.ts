@@ -27,5 +27,5 @@ export async function restoreCommand(file: string, ctx: CommandContext): Promise
     await storage.close();
   }
   const summary = stats.summary();
-  ctx.out(ctx.json ? JSON.stringify({ backup_id: config.backup_id, ...summary }) : renderSummary(`Restore of "${config.backup_id}" complete`, summary, 'read:'));
+  ctx.out(ctx.json ? JSON.stringify({ backup_id: config.backup_id, ...summary }) : renderSummary(`Restore of "${config.backup_id}" complete`, summary, { kafka: 'written to Kafka', storage: 'read from storage' }));
 }
