@@ -19,6 +19,9 @@ import {
 import type { SegmentSummary } from './manifest.js';
 import { encodeBlockHeader, encodeHeader, encodeIndexAndTrailer, type BlockIndexEntry } from './segment-binary.js';
 
+/** Sealed blocks compressing or waiting to be written at once: enough to keep two cores busy. */
+const MAX_SEALED_IN_FLIGHT = 3;
+
 export interface SegmentWriterOptions {
   key: string;
   out: ObjectWriter;
@@ -59,6 +62,9 @@ export class SegmentWriter {
 
   #rawBytes = 0;
   #batchCount = 0;
+  /** Writes of sealed blocks, chained so they reach storage in order. */
+  #writeQueue: Promise<void> = Promise.resolve();
+  #sealed: Promise<void>[] = [];
   #baseOffset: number | undefined;
   #lastOffset: number | undefined;
 
@@ -122,6 +128,7 @@ export class SegmentWriter {
     }
     try {
       if (this.#block) await this.#seal();
+      await this.#drain();
       await this.#write(encodeIndexAndTrailer(this.#entries, this.#position));
       const info = await this.#out.finish();
       if (info.size !== this.#position) {
@@ -141,6 +148,7 @@ export class SegmentWriter {
   async abort(): Promise<void> {
     if (this.#state === 'finished' || this.#state === 'aborted') return;
     this.#state = 'aborted';
+    await this.#drain().catch(() => undefined); // let queued block writes settle before discarding
     await this.#out.abort();
   }
 
@@ -190,24 +198,46 @@ export class SegmentWriter {
     this.#lastOffset = header.lastOffset;
   }
 
+  /**
+   * Seal the current block: its compression starts now (on the libuv threadpool) and its write is
+   * queued behind the blocks sealed before it, so several blocks compress in parallel while the
+   * bytes still reach storage in order. At most MAX_SEALED_IN_FLIGHT blocks wait at once.
+   */
   async #seal(): Promise<void> {
     const block = this.#block;
     if (!block) return;
-    const raw = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#pending);
-    const stored = await this.#codec.compress(raw);
-    if (raw.length > U32_MAX || stored.length > U32_MAX || block.dataRecordCount > U32_MAX) {
-      throw new KafkaBackupError('INTERNAL', `segment ${this.key}: block of ${raw.length} bytes exceeds the format's limits`);
-    }
-    if (this.#position === 0) await this.#write(encodeHeader(this.#codec.id));
-    const position = this.#position;
-    await this.#write(encodeBlockHeader(stored.length, raw.length, crc32c(stored)));
-    await this.#write(stored);
-    const { timed: _timed, ...stats } = block;
-    this.#entries.push({ position, storedLength: stored.length, rawLength: raw.length, ...stats });
+    const owned = this.#chunks.length === 1 && this.#borrowedFrom > 0;
+    // A lone chunk may be the caller's buffer; the block outlives append(), so own a copy.
+    const raw =
+      this.#chunks.length === 1 ? (owned ? this.#chunks[0]! : Buffer.from(this.#chunks[0]!)) : Buffer.concat(this.#chunks, this.#pending);
     this.#chunks = [];
     this.#borrowedFrom = 0;
     this.#pending = 0;
     this.#block = undefined;
+    const compressed = this.#codec.compress(raw);
+    compressed.catch(() => undefined); // observed through the write queue below
+    const { timed: _timed, ...stats } = block;
+    const written = this.#writeQueue.then(async () => {
+      const stored = await compressed;
+      if (raw.length > U32_MAX || stored.length > U32_MAX || block.dataRecordCount > U32_MAX) {
+        throw new KafkaBackupError('INTERNAL', `segment ${this.key}: block of ${raw.length} bytes exceeds the format's limits`);
+      }
+      if (this.#position === 0) await this.#write(encodeHeader(this.#codec.id));
+      const position = this.#position;
+      await this.#write(encodeBlockHeader(stored.length, raw.length, crc32c(stored)));
+      await this.#write(stored);
+      this.#entries.push({ position, storedLength: stored.length, rawLength: raw.length, ...stats });
+    });
+    this.#writeQueue = written;
+    this.#sealed.push(written);
+    while (this.#sealed.length >= MAX_SEALED_IN_FLIGHT) await this.#sealed.shift();
+  }
+
+  /** Wait until every sealed block is written. */
+  async #drain(): Promise<void> {
+    const all = this.#sealed;
+    this.#sealed = [];
+    await Promise.all(all);
   }
 
   async #write(chunk: Buffer): Promise<void> {
