@@ -66,7 +66,7 @@ export const backupOptionsSchema = z
       .describe('How often progress is recorded, bounding the work repeated after a crash.'),
     poll_interval_ms: int(10, 60000)
       .default(1000)
-      .describe('Continuous mode: how long a fetch waits for new data.'),
+      .describe('Continuous mode: how long a partition that has caught up waits before fetching again (its slot goes to other partitions meanwhile).'),
   })
   .prefault({});
 

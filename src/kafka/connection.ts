@@ -22,7 +22,7 @@ export interface KafkaConnection {
 export async function connectKafka(settings: KafkaSettings, log: Logger): Promise<KafkaConnection> {
   const kafka = new Kafka(kafkaConfig(settings, log));
   const admin = kafka.admin();
-  const cluster = createCluster(kafka);
+  const cluster = createCluster(kafka, settings.metadataMaxAgeMs);
   const where = settings.bootstrapServers.join(',');
   try {
     await admin.connect();

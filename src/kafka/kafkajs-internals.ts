@@ -68,13 +68,13 @@ export interface KjsCluster {
 }
 
 /** A new kafkajs Cluster with the Kafka instance's connection settings (TLS, SASL, timeouts). */
-export function createCluster(kafka: Kafka): KjsCluster {
+export function createCluster(kafka: Kafka, metadataMaxAgeMs: number): KjsCluster {
   const symbol = Object.getOwnPropertySymbols(kafka).find(
     (s) => s.description === 'private:Kafka:createCluster',
   );
   if (!symbol) throw new Error('kafkajs internals changed: createCluster not found (is kafkajs 2.2.4 installed?)');
   const create = (kafka as unknown as Record<symbol, (opts: object) => KjsCluster>)[symbol]!;
-  return create({ allowAutoTopicCreation: false, maxInFlightRequests: null });
+  return create({ allowAutoTopicCreation: false, maxInFlightRequests: null, metadataMaxAge: metadataMaxAgeMs });
 }
 
 export const Encoder: new () => KjsEncoder = require('kafkajs/src/protocol/encoder');

@@ -32,6 +32,8 @@ export interface BackupDeps {
   log: Logger;
   /** Aborted on SIGINT/SIGTERM: partitions store what they fetched and stop. */
   signal: AbortSignal;
+  /** How long the broker may hold a fetch when no data is available (fetch.max.wait.ms). */
+  fetchMaxWaitMs: number;
   stats?: TransferStats;
 }
 
@@ -89,7 +91,7 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
         while ((await backupTurn(task, deps, stats)) === 'again');
       });
     } else {
-      await runTurns(tasks, opts.max_concurrent_partitions, (task) => backupTurn(task, deps, stats));
+      await runTurns(tasks, opts.max_concurrent_partitions, (task) => backupTurn(task, deps, stats), opts.poll_interval_ms);
     }
     if (opts.mode === 'snapshot' && deps.signal.aborted) {
       throw new KafkaBackupError('INTERRUPTED', 'backup stopped by a signal before reaching the end offsets; run it again to resume');
@@ -160,11 +162,11 @@ async function planPartitions(config: Config, source: KafkaSource, storage: Stor
  * One turn of a partition: fetch, write, commit, until the partition reached its end offset
  * (snapshot), caught up (continuous: yields its slot, returns 'again'), or the run was stopped.
  */
-async function backupTurn(task: PartitionTask, deps: BackupDeps, stats: TransferStats): Promise<'again' | 'done'> {
+async function backupTurn(task: PartitionTask, deps: BackupDeps, stats: TransferStats): Promise<'again' | 'idle' | 'done'> {
   const { config, source, log, signal } = deps;
   const opts = config.backup;
   const continuous = opts.mode === 'continuous';
-  const maxWait = continuous ? opts.poll_interval_ms : 500;
+  const maxWait = deps.fetchMaxWaitMs;
   const atEnd = () => task.endOffset !== undefined && task.offset >= task.endOffset;
   const fetchNext = () => {
     const p = source.fetch(task.topic, task.partition, task.offset, maxWait);
@@ -200,7 +202,8 @@ async function backupTurn(task: PartitionTask, deps: BackupDeps, stats: Transfer
     const stopping = signal.aborted || atEnd();
     if (full || old || stopping) await commit(task, deps, stats);
     if (stopping) return finishPartition(task, deps, stats);
-    if (continuous && data.batches.length === 0) return 'again';
+    // Caught up: give the slot to another partition and come back after poll_interval_ms.
+    if (continuous && data.batches.length === 0) return 'idle';
     if (task.pending === undefined) task.pending = fetchNext();
     if (data.batches.length === 0 && !continuous) {
       log.debug({ topic: task.topic, partition: task.partition, offset: task.offset, end: task.endOffset }, 'empty fetch before the end offset');

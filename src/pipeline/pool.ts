@@ -19,32 +19,54 @@ export async function runPool<T>(items: readonly T[], limit: number, task: (item
 }
 
 /**
- * Like runPool, but a task may ask to run again later (continuous backup: a partition that caught
- * up yields its slot so other partitions get a turn). Returns when no task asks again.
+ * Like runPool, but a task may ask to run again (continuous backup): 'again' queues it at the back
+ * at once, 'idle' queues it after `idleDelayMs` without holding a slot meanwhile, so more tasks
+ * than slots all get turns. Returns when every task said 'done', or after the first failure once
+ * running turns have settled.
  */
-export async function runTurns<T>(items: readonly T[], limit: number, turn: (item: T) => Promise<'again' | 'done'>): Promise<void> {
+export async function runTurns<T>(
+  items: readonly T[],
+  limit: number,
+  turn: (item: T) => Promise<'again' | 'idle' | 'done'>,
+  idleDelayMs = 0,
+): Promise<void> {
   const queue = [...items];
   let failure: { err: unknown } | undefined;
   let active = 0;
+  let sleeping = 0;
   await new Promise<void>((resolve) => {
+    const settleIfIdle = () => {
+      if (active === 0 && (failure || (queue.length === 0 && sleeping === 0))) resolve();
+    };
     const pump = () => {
       while (failure === undefined && active < limit && queue.length > 0) {
         const item = queue.shift()!;
         active++;
-        turn(item).then(
-          (r) => {
-            if (r === 'again') queue.push(item);
-          },
-          (err) => {
-            failure ??= { err };
-          },
-        ).finally(() => {
-          active--;
-          if (active === 0 && (queue.length === 0 || failure)) resolve();
-          else pump();
-        });
+        turn(item)
+          .then(
+            (r) => {
+              if (r === 'again') queue.push(item);
+              else if (r === 'idle') {
+                sleeping++;
+                setTimeout(() => {
+                  sleeping--;
+                  queue.push(item);
+                  pump();
+                  settleIfIdle();
+                }, idleDelayMs);
+              }
+            },
+            (err) => {
+              failure ??= { err };
+            },
+          )
+          .finally(() => {
+            active--;
+            pump();
+            settleIfIdle();
+          });
       }
-      if (active === 0) resolve();
+      settleIfIdle();
     };
     pump();
   });

@@ -20,7 +20,15 @@ export async function backupCommand(file: string, ctx: CommandContext): Promise<
   const stats = new TransferStats();
   const stop = startProgress(stats, 'backup');
   try {
-    await runBackup({ config, source: new RawKafkaSource(conn, ctx.log), storage, log: ctx.log, signal: ctx.signal, stats });
+    await runBackup({
+      config,
+      source: new RawKafkaSource(conn, ctx.log),
+      storage,
+      log: ctx.log,
+      signal: ctx.signal,
+      stats,
+      fetchMaxWaitMs: conn.settings.fetchMaxWaitMs,
+    });
   } finally {
     stop();
     await conn.close();
