@@ -68,12 +68,13 @@ export function describeError(err: unknown): string {
   let cur: unknown = err;
   for (let depth = 0; cur !== undefined && cur !== null && depth < 5; depth++) {
     if (cur instanceof Error) {
-      parts.push(cur.message);
+      // A wrapper usually repeats its cause's message; say each thing once.
+      if (!parts.some((p) => p.includes(cur instanceof Error ? cur.message : ''))) parts.push(cur.message);
       cur = (cur as { cause?: unknown }).cause;
     } else {
       parts.push(String(cur));
       break;
     }
   }
-  return [...new Set(parts)].join(': caused by: ');
+  return parts.join(': caused by: ');
 }

@@ -1,12 +1,14 @@
 import { loadConfig } from '../../config/load.js';
 import { checkMode, requireSection } from '../../config/sections.js';
-import { KafkaBackupError } from '../../errors.js';
+import type { Config } from '../../config/types.js';
+import { KafkaBackupError, describeError, isKafkaBackupError } from '../../errors.js';
 import { verifyPartitions } from '../../inspect/verify.js';
 import { connectKafka } from '../../kafka/connection.js';
 import { RawKafkaSink } from '../../kafka/kafka-sink.js';
 import { kafkaSettings } from '../../kafka/settings.js';
-import { planRestore } from '../../pipeline/restore-plan.js';
-import { partitionKey, preflight } from '../../pipeline/restore-preflight.js';
+import { planRestore, type RestorePlan } from '../../pipeline/restore-plan.js';
+import { partitionKey, preflight, type Preflight } from '../../pipeline/restore-preflight.js';
+import type { StorageBackend } from '../../storage/backend.js';
 import { openStorage } from '../../storage/index.js';
 import type { CommandContext } from '../context.js';
 import { bytes, count, table } from '../format.js';
@@ -19,27 +21,32 @@ import { bytes, count, table } from '../format.js';
 export async function validateRestoreCommand(file: string, opts: { quick?: boolean }, ctx: CommandContext): Promise<void> {
   const config = await loadConfig(file);
   checkMode(config, 'restore', file);
-  const target = requireSection(config, 'target', 'validate-restore', file);
+  requireSection(config, 'target', 'validate-restore', file);
   const storage = openStorage(config.storage);
   try {
     const plan = await planRestore(config, storage);
-    const conn = await connectKafka(kafkaSettings(target), ctx.log);
-    let check;
-    try {
-      check = await preflight(config, plan, new RawKafkaSink(conn, ctx.log), storage);
-    } finally {
-      await conn.close();
-    }
+    // An unreachable target is one problem among others: the backup is still checked.
+    const check = await checkTarget(config, plan, storage, ctx);
     const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick });
     const problems = [...check.problems, ...integrity.problems.map((p) => `segment ${p}`)];
     const rows = plan.partitions.map((p) => {
-      const t = check.partitions.get(partitionKey(p.targetTopic, p.partition))!;
-      const action = t.prior?.state === 'complete' ? 'already restored' : t.prior ? 'resume' : t.endOffset === undefined ? 'create topic, restore' : t.existingRecords > 0 ? 'append' : 'restore';
+      const t = check.partitions.get(partitionKey(p.targetTopic, p.partition));
+      const action = !t
+        ? 'unknown (target not checked)'
+        : t.prior?.state === 'complete'
+          ? 'already restored'
+          : t.prior
+            ? 'resume'
+            : t.endOffset === undefined
+              ? 'create topic, restore'
+              : t.existingRecords > 0
+                ? 'append'
+                : 'restore';
       return { source: `${p.sourceTopic}/${p.partition}`, target: `${p.targetTopic}/${p.partition}`, records: p.records, bytes: p.rawBytes, stored_bytes: p.storedBytes, action };
     });
     const report = {
       backup_id: config.backup_id,
-      target_cluster_id: check.clusterId,
+      target_cluster_id: check.clusterId || null,
       ok: problems.length === 0,
       topics: plan.topics.map((t) => ({ source: t.sourceTopic, target: t.targetTopic, partitions: t.partitions, create: check.createTopics.some((c) => c.name === t.targetTopic) })),
       partitions: rows,
@@ -50,7 +57,7 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
     else {
       ctx.out(
         [
-          `Restore plan for backup ${config.backup_id} into cluster ${check.clusterId}`,
+          `Restore plan for backup ${config.backup_id} into cluster ${check.clusterId || '(unreachable)'}`,
           table([['SOURCE', 'TARGET', 'RECORDS', 'BYTES', 'ACTION'], ...rows.map((r) => [r.source, r.target, count(r.records), bytes(r.bytes), r.action])]),
           `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${integrity.segments} segments ${opts.quick ? 'found' : 'read and verified'}`,
           problems.length === 0 ? 'No problems found: the restore can run.' : '',
@@ -62,5 +69,19 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
     }
   } finally {
     await storage.close();
+  }
+}
+
+async function checkTarget(config: Config, plan: RestorePlan, storage: StorageBackend, ctx: CommandContext): Promise<Preflight> {
+  const target = config.target!;
+  let conn;
+  try {
+    conn = await connectKafka(kafkaSettings(target), ctx.log);
+    return await preflight(config, plan, new RawKafkaSink(conn, ctx.log), storage);
+  } catch (err) {
+    if (!isKafkaBackupError(err) || !['KAFKA_UNREACHABLE', 'KAFKA_AUTH', 'KAFKA_PROTOCOL'].includes(err.code)) throw err;
+    return { clusterId: '', createTopics: [], partitions: new Map(), problems: [`target cluster ${target.bootstrap_servers.join(',')}: ${describeError(err)}`] };
+  } finally {
+    await conn?.close();
   }
 }
