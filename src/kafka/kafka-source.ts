@@ -3,7 +3,8 @@
 // is in flight, new calls queue, and the next request carries all of them.
 import type { Logger } from 'pino';
 import { KafkaBackupError } from '../errors.js';
-import { walkBatches } from '../records/batch.js';
+import { readBatchHeader, walkBatches } from '../records/batch.js';
+import { trimBatch } from '../records/trim.js';
 import { AbortedTransactionFilter } from '../records/transactions.js';
 import type { KafkaConnection } from './connection.js';
 import { brokerError, translateKafkaError } from './errors.js';
@@ -109,7 +110,7 @@ export class RawKafkaSource implements KafkaSource {
       const raw = await this.send(broker, { topic, partition, offset, maxWaitMs, maxBytes });
       if (raw.errorCode === OFFSET_OUT_OF_RANGE) return outOfRange(raw, offset);
       if (raw.errorCode !== 0) throw brokerError(raw.errorCode, `fetching ${topic}/${partition} at offset ${offset}`);
-      const data = decodePartition(raw, offset);
+      const data = await decodePartition(raw, offset);
       if (data.batches.length === 0 && raw.records.length >= 12) {
         // Only a partial batch came back: the first batch is larger than the partition limit.
         // Its size is in its header, so ask again with room for exactly that batch.
@@ -140,7 +141,7 @@ export class RawKafkaSource implements KafkaSource {
   }
 }
 
-function decodePartition(raw: FetchPartitionResponse, fetchOffset: number): FetchedData {
+async function decodePartition(raw: FetchPartitionResponse, fetchOffset: number): Promise<FetchedData> {
   const { batches: all } = walkBatches(raw.records);
   const filter = new AbortedTransactionFilter(raw.abortedTransactions);
   const batches: RawBatch[] = [];
@@ -154,6 +155,12 @@ function decodePartition(raw: FetchPartitionResponse, fetchOffset: number): Fetc
     nextOffset = b.header.lastOffset + 1;
     if (filter.isAborted(b.header, b.bytes)) {
       abortedRecords += b.header.recordCount;
+      continue;
+    }
+    if (b.header.baseOffset < fetchOffset && !b.header.isControl) {
+      // The log start lies inside this batch (kafka-delete-records): drop the deleted records.
+      const trimmed = await trimBatch(b.header, b.bytes, fetchOffset);
+      if (trimmed) batches.push({ header: readBatchHeader(trimmed, 0), bytes: trimmed });
       continue;
     }
     batches.push(b);
