@@ -16,30 +16,8 @@ export const backupIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 const compressions = ['zstd', 'lz4', 'none'] as const satisfies readonly CodecName[];
 
-// Every variant of the `storage` union spreads these; a new backend (s3, azure, gcs) is one more
-// strict object with a `backend` literal, added to storageBackends and the union below.
-const storageCommon = {
-  max_concurrency: int(0)
-    .default(16)
-    .describe('Process-wide cap on concurrent storage operations; 0 means unlimited.'),
-};
-
-const filesystemStorageSchema = z.strictObject({
-  backend: z.literal('filesystem').describe('Store backups in a local or mounted directory.'),
-  path: z.string().min(1).describe('Directory holding the backups; relative paths are resolved against the config file\'s directory.'),
-  ...storageCommon,
-});
-
-export const storageBackends = ['filesystem'] as const;
-
-export const storageSchema = z.discriminatedUnion('backend', [filesystemStorageSchema], {
-  error: (iss) => {
-    if (iss.code !== 'invalid_union') return undefined;
-    const backend = (iss.input as { backend?: unknown } | undefined)?.backend;
-    const expected = `expected ${storageBackends.join(', ')}`;
-    return backend === undefined ? `required (${expected})` : `unknown backend ${JSON.stringify(backend)} (${expected})`;
-  },
-});
+export { storageBackends, storageSchema } from './schema-storage.js';
+import { storageSchema } from './schema-storage.js';
 
 export const backupOptionsSchema = z
   .strictObject({
