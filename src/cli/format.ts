@@ -4,11 +4,12 @@ export function bytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
+  // 1023.5 and up would round to "1024": show the next unit instead.
+  while (v >= 1023.5 && u < units.length - 1) {
     v /= 1024;
     u++;
   }
-  return `${u === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+  return `${u === 0 ? v : v.toFixed(v >= 99.95 ? 0 : 1)} ${units[u]}`;
 }
 
 export function count(n: number): string {
@@ -17,10 +18,11 @@ export function count(n: number): string {
 
 export function duration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
+  // Round once, then split, so 119.6 s reads "2m 0s", never "1m 60s".
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${Math.round(s % 60)}s`;
+  if (m < 60) return `${m}m ${s % 60}s`;
   return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
