@@ -1,0 +1,152 @@
+// The Node side of `npm run bench` (test/bench/run.sh drives it; run.sh's header documents the
+// benchmark). Subcommands:
+//   meta    --results F --run ID --size-mb N --partitions 1,8 --payloads random --flat-pct 25
+//           --record-bytes 1024 --kafka-version V --compression C --broker-jvm S --tool-jvm S
+//   step    --results F --run ID --op OP --partitions P --payload X --size-pct N --records N
+//           --record-bytes B --log-prefix PATH -- COMMAND ARGS...
+//             runs COMMAND measured (measure.ts), checks the record count it reports, appends a
+//             step line; exits 1 when the command failed or moved the wrong number of records
+//   report  --results F [--run ID]          Markdown tables of a run (the last one by default)
+//   payload --file F --count N --size B     the compressible payload file (payload.ts)
+//   cpu-top [--top N] FILE.cpuprofile...    self-time summary of CPU profiles (cpu-top.ts)
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { renderCpuTop } from './cpu-top.js';
+import { measure } from './measure.js';
+import { parsers, type ParserName } from './parse.js';
+import { writePayloadFile } from './payload.js';
+import { renderReport } from './report.js';
+import { appendResult, readRun, type Operation } from './results.js';
+
+const MIB = 1024 * 1024;
+const OPS: Record<Operation, { tool: string; parser: ParserName }> = {
+  'producer-perf': { tool: 'org.apache.kafka.tools.ProducerPerformance', parser: 'producer-perf' },
+  'consumer-perf': { tool: 'org.apache.kafka.tools.ConsumerPerformance', parser: 'consumer-perf' },
+  backup: { tool: 'kafka-backup backup', parser: 'kafka-backup' },
+  restore: { tool: 'kafka-backup restore', parser: 'kafka-backup' },
+};
+
+function need(values: Record<string, string | boolean | undefined>, key: string): string {
+  const v = values[key];
+  if (typeof v !== 'string' || v === '') throw new Error(`missing --${key}`);
+  return v;
+}
+const num = (values: Record<string, string | boolean | undefined>, key: string): number => {
+  const n = Number(need(values, key));
+  if (!Number.isFinite(n)) throw new Error(`--${key} must be a number`);
+  return n;
+};
+const list = (s: string) => s.split(',').filter((x) => x !== '');
+const str = { type: 'string' } as const;
+
+function meta(args: string[]): void {
+  const keys = ['results', 'run', 'size-mb', 'partitions', 'payloads', 'flat-pct', 'record-bytes', 'kafka-version', 'compression', 'broker-jvm', 'tool-jvm'];
+  const { values } = parseArgs({ args, options: Object.fromEntries(keys.map((k) => [k, str])) });
+  const cpu = cpus();
+  appendResult(need(values, 'results'), {
+    type: 'meta',
+    run: need(values, 'run'),
+    at: new Date().toISOString(),
+    host: { cores: cpu.length, cpu_model: cpu[0]?.model.trim() ?? 'unknown', mem_gib: Math.round(totalmem() / 2 ** 30), kernel: release(), loadavg_at_start: loadavg() },
+    node: process.version,
+    kafka_version: need(values, 'kafka-version'),
+    size_mb: num(values, 'size-mb'),
+    partitions: list(need(values, 'partitions')).map(Number),
+    payloads: list(need(values, 'payloads')),
+    flat_pct: num(values, 'flat-pct'),
+    record_bytes: num(values, 'record-bytes'),
+    compression: need(values, 'compression'),
+    broker_jvm: need(values, 'broker-jvm'),
+    tool_jvm: need(values, 'tool-jvm'),
+  });
+}
+
+async function step(args: string[]): Promise<number> {
+  const keys = ['results', 'run', 'op', 'partitions', 'payload', 'size-pct', 'records', 'record-bytes', 'log-prefix'];
+  const { values, positionals } = parseArgs({ args, options: Object.fromEntries(keys.map((k) => [k, str])), allowPositionals: true });
+  const op = need(values, 'op') as Operation;
+  if (!(op in OPS)) throw new Error(`unknown --op ${op}`);
+  const [command, ...rest] = positionals;
+  if (!command) throw new Error('step: no command after --');
+  const records = num(values, 'records');
+  const recordBytes = num(values, 'record-bytes');
+  const logs = need(values, 'log-prefix');
+  const m = await measure(command, rest, { stdoutFile: `${logs}.out`, stderrFile: `${logs}.err` });
+  const label = `${op} p=${values['partitions']} ${values['payload']} ${values['size-pct']}%`;
+  const fail = (why: string) => {
+    const tail = readFileSync(`${logs}.err`, 'utf8').trimEnd().split('\n').slice(-30).join('\n');
+    process.stderr.write(`bench: ${label} FAILED: ${why}\n  stdout: ${logs}.out\n  stderr: ${logs}.err (last lines below)\n${tail}\n`);
+    return 1;
+  };
+  if (m.exitCode !== 0) return fail(`exit ${m.exitCode ?? m.signal}`);
+  let self;
+  try {
+    self = parsers[OPS[op].parser](readFileSync(`${logs}.out`, 'utf8'));
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  if (self.records !== records) return fail(`moved ${self.records} records, expected ${records}`);
+  const mib = (records * recordBytes) / MIB;
+  const peak = m.peakRssKiB === null ? null : m.peakRssKiB / 1024;
+  appendResult(need(values, 'results'), {
+    type: 'step',
+    run: need(values, 'run'),
+    at: new Date().toISOString(),
+    op,
+    tool: OPS[op].tool,
+    partitions: num(values, 'partitions'),
+    payload: need(values, 'payload'),
+    size_pct: num(values, 'size-pct'),
+    records,
+    record_bytes: recordBytes,
+    mib,
+    wall_s: m.wallSeconds,
+    mib_per_s: mib / m.wallSeconds,
+    records_per_s: records / m.wallSeconds,
+    peak_rss_mib: peak,
+    self: { records_per_s: self.recordsPerSec, mib_per_s: self.mibPerSec, ...self.extra },
+    exit_code: 0,
+  });
+  process.stderr.write(
+    `bench: ${label.padEnd(30)} ${mib.toFixed(0)} MiB in ${m.wallSeconds.toFixed(2)} s = ${(mib / m.wallSeconds).toFixed(1)} MiB/s, ` +
+      `${Math.round(records / m.wallSeconds)} records/s, peak RSS ${peak === null ? 'n/a' : peak.toFixed(0) + ' MiB'}\n`,
+  );
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [sub, ...args] = argv;
+  switch (sub) {
+    case 'meta':
+      meta(args);
+      return 0;
+    case 'step':
+      return step(args);
+    case 'report': {
+      const { values } = parseArgs({ args, options: { results: str, run: str } });
+      const { meta: m, steps } = readRun(need(values, 'results'), values.run);
+      process.stdout.write(renderReport(m, steps));
+      return 0;
+    }
+    case 'payload': {
+      const { values } = parseArgs({ args, options: { file: str, count: str, size: str } });
+      writePayloadFile(need(values, 'file'), num(values, 'count'), num(values, 'size'));
+      return 0;
+    }
+    case 'cpu-top': {
+      const { values, positionals } = parseArgs({ args, options: { top: str }, allowPositionals: true });
+      const top = values.top ? Number(values.top) : 15;
+      process.stdout.write(positionals.map((f) => renderCpuTop(f, top)).join('\n\n') + '\n');
+      return 0;
+    }
+    default:
+      process.stderr.write(`usage: node dist/test/bench/main.js meta|step|report|payload|cpu-top ... (see test/bench/main.ts)\n`);
+      return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).message ?? String(err)}\n`);
+  return 2;
+});

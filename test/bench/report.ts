@@ -1,0 +1,104 @@
+// Markdown tables from one run's results, ready to paste into docs/benchmarks.md. Every rate is
+// payload MiB (records × record size) over the wall-clock seconds the script measured around the
+// command, so process start-up, connecting and (for ConsumerPerformance) the group join count
+// for every tool alike. The ratio compares kafka-backup with the Kafka tool doing the same
+// half of the job on the same topic and broker: backup ÷ ConsumerPerformance, restore ÷
+// ProducerPerformance; above 1 means kafka-backup moved the data faster.
+import type { MetaLine, Operation, StepLine } from './results.js';
+
+const TOOL: Record<Operation, string> = {
+  backup: 'kafka-backup backup',
+  'consumer-perf': 'ConsumerPerformance',
+  restore: 'kafka-backup restore',
+  'producer-perf': 'ProducerPerformance',
+};
+const ORDER: Operation[] = ['backup', 'consumer-perf', 'restore', 'producer-perf'];
+const BASELINE: Partial<Record<Operation, Operation>> = { backup: 'consumer-perf', restore: 'producer-perf' };
+
+/** A Markdown table; the `text` columns are left-aligned, the others (numbers) right-aligned. */
+function md(rows: string[][], text: readonly number[] = [0, 1]): string {
+  const [head, ...body] = rows;
+  if (!head) return '';
+  const line = (r: string[]) => `| ${r.join(' | ')} |`;
+  return [line(head), line(head.map((_, i) => (text.includes(i) ? '---' : '---:'))), ...body.map(line)].join('\n');
+}
+
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const rss = (n: number | null) => (n === null ? 'n/a' : f1(n));
+
+function sameCase(a: StepLine, b: StepLine): boolean {
+  return a.payload === b.payload && a.partitions === b.partitions && a.size_pct === b.size_pct;
+}
+
+export function throughputTable(steps: StepLine[]): string {
+  const full = steps.filter((s) => s.size_pct === 100);
+  const cases = [...new Map(full.map((s) => [`${s.payload}/${s.partitions}`, s])).values()];
+  const rows: string[][] = [
+    ['Operation', 'Payload', 'Partitions', 'MiB', 'Seconds', 'MiB/s', 'Records/s', 'Peak RSS MiB', 'Self-reported MiB/s', 'Ratio to Kafka tool'],
+  ];
+  for (const c of cases) {
+    for (const op of ORDER) {
+      const s = full.find((x) => x.op === op && sameCase(x, c));
+      if (!s) continue;
+      const baseOp = BASELINE[op];
+      const base = baseOp && full.find((x) => x.op === baseOp && sameCase(x, c));
+      const ratio = base ? `**${f2(s.mib_per_s / base.mib_per_s)}**` : '';
+      rows.push([TOOL[op], s.payload, String(s.partitions), f1(s.mib), f2(s.wall_s), f1(s.mib_per_s), int(s.records_per_s), rss(s.peak_rss_mib), f1(s.self.mib_per_s), ratio]);
+    }
+  }
+  return md(rows);
+}
+
+/** Peak RSS of kafka-backup at the small and the full size: flat means about equal. */
+export function flatnessTable(steps: StepLine[]): string {
+  const ours = steps.filter((s) => s.op === 'backup' || s.op === 'restore');
+  const small = ours.filter((s) => s.size_pct < 100);
+  const rows: string[][] = [['Operation', 'Payload', 'Partitions', 'Small MiB', 'Peak RSS MiB (small)', 'Full MiB', 'Peak RSS MiB (full)', 'Growth']];
+  for (const s of small) {
+    const f = ours.find((x) => x.op === s.op && x.payload === s.payload && x.partitions === s.partitions && x.size_pct === 100);
+    if (!f) continue;
+    const growth = s.peak_rss_mib && f.peak_rss_mib ? `${f.peak_rss_mib >= s.peak_rss_mib ? '+' : ''}${f1((f.peak_rss_mib / s.peak_rss_mib - 1) * 100)}%` : 'n/a';
+    rows.push([TOOL[s.op], s.payload, String(s.partitions), f1(s.mib), rss(s.peak_rss_mib), f1(f.mib), rss(f.peak_rss_mib), growth]);
+  }
+  return rows.length > 1 ? md(rows) : '';
+}
+
+/** Compression and what the tools reported about themselves, for the record. */
+export function detailsTable(steps: StepLine[]): string {
+  const rows: string[][] = [['Operation', 'Payload', 'Partitions', 'Size %', 'Seconds', 'Self-reported records/s', 'Notes']];
+  for (const s of steps) {
+    const x = s.self;
+    const notes =
+      s.op === 'backup' || s.op === 'restore'
+        ? `tool clock ${f2(Number(x['duration_ms']) / 1000)} s, ${x['mb_per_sec']} MB/s of RecordBatch bytes; zstd ratio ${x['compression_ratio'] ?? 'n/a'}`
+        : s.op === 'consumer-perf'
+          ? `group join ${x['rebalance_ms']} ms, fetching ${x['fetch_ms']} ms`
+          : `latency avg ${x['avg_latency_ms']} ms, max ${x['max_latency_ms']} ms`;
+    rows.push([TOOL[s.op], s.payload, String(s.partitions), String(s.size_pct), f2(s.wall_s), int(x.records_per_s), notes]);
+  }
+  return md(rows, [0, 1, 6]);
+}
+
+export function describeRun(meta: MetaLine | undefined): string {
+  if (!meta) return '_No meta line in the results file: machine and settings unknown._';
+  const h = meta.host;
+  return [
+    `- Run ${meta.run}, ${meta.at.slice(0, 16).replace('T', ' ')} UTC`,
+    `- Machine: ${h.cores} cores (${h.cpu_model}), ${h.mem_gib} GiB RAM, Linux ${h.kernel}, load average at start ${h.loadavg_at_start.map(f2).join(' ')}`,
+    `- Node ${meta.node}, Kafka ${meta.kafka_version} (single KRaft node, same machine)`,
+    `- Data: ${meta.size_mb} MiB of ${meta.record_bytes} B records per topic, payload ${meta.payloads.join(', ')}, partitions ${meta.partitions.join(', ')}` +
+      (meta.flat_pct > 0 ? `; memory flatness at ${meta.flat_pct}% of that` : ''),
+    `- kafka-backup: ${meta.compression}, filesystem storage on the same disk`,
+    `- Broker JVM: \`${meta.broker_jvm}\`; tool JVM: \`${meta.tool_jvm}\``,
+  ].join('\n');
+}
+
+export function renderReport(meta: MetaLine | undefined, steps: StepLine[]): string {
+  const parts = [describeRun(meta), '', '#### Throughput', '', throughputTable(steps)];
+  const flat = flatnessTable(steps);
+  if (flat) parts.push('', '#### Memory flatness (peak RSS of kafka-backup)', '', flat);
+  parts.push('', '<details><summary>Tool self-reports</summary>', '', detailsTable(steps), '', '</details>');
+  return parts.join('\n') + '\n';
+}

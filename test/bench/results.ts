@@ -1,0 +1,65 @@
+// The results file: JSON lines, one `meta` line per run (what was measured, on what), then one
+// `step` line per measured command. Appending lines keeps a crashed run's finished steps.
+import { appendFileSync, readFileSync } from 'node:fs';
+
+export type Operation = 'producer-perf' | 'consumer-perf' | 'backup' | 'restore';
+
+export interface MetaLine {
+  type: 'meta';
+  run: string;
+  at: string;
+  host: { cores: number; cpu_model: string; mem_gib: number; kernel: string; loadavg_at_start: number[] };
+  node: string;
+  kafka_version: string;
+  size_mb: number;
+  partitions: number[];
+  payloads: string[];
+  flat_pct: number;
+  record_bytes: number;
+  compression: string;
+  broker_jvm: string;
+  tool_jvm: string;
+}
+
+export interface StepLine {
+  type: 'step';
+  run: string;
+  at: string;
+  op: Operation;
+  tool: string;
+  partitions: number;
+  payload: string;
+  /** Share of the configured data size this step ran on (100, or the memory-flatness size). */
+  size_pct: number;
+  records: number;
+  record_bytes: number;
+  /** Payload volume: records × record_bytes, in MiB. The basis of every MiB/s column. */
+  mib: number;
+  wall_s: number;
+  mib_per_s: number;
+  records_per_s: number;
+  peak_rss_mib: number | null;
+  /** The tool's own summary (src: parse.ts), for comparison with the wall-clock numbers. */
+  self: { records_per_s: number; mib_per_s: number; [k: string]: number | string | null };
+  exit_code: number;
+}
+
+export type ResultLine = MetaLine | StepLine;
+
+export function appendResult(file: string, line: ResultLine): void {
+  appendFileSync(file, JSON.stringify(line) + '\n');
+}
+
+/** The lines of one run: the given run id, or the last run in the file. */
+export function readRun(file: string, run?: string): { meta: MetaLine | undefined; steps: StepLine[] } {
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as ResultLine);
+  const id = run ?? lines.filter((l) => l.type === 'meta').at(-1)?.run ?? lines.at(-1)?.run;
+  const mine = lines.filter((l) => l.run === id);
+  return {
+    meta: mine.find((l): l is MetaLine => l.type === 'meta'),
+    steps: mine.filter((l): l is StepLine => l.type === 'step'),
+  };
+}
