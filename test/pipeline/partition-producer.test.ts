@@ -262,4 +262,31 @@ describe('PartitionProducer: recovery', () => {
     await assertFailsWith(sendAll(producer, batches(2)), 'KAFKA_PROTOCOL');
     assert.equal(sink.calls.filter((c) => c.batch === 0).length, 1);
   });
+
+  test('random faults (seeded): every batch is written exactly once and acked in order at its offset', async () => {
+    const faults: Fault[] = [{ errorCode: 6 }, { errorCode: 7 }, { lostResponse: true }, { throws: 'retryable' }];
+    let faulted = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      let state = seed;
+      const random = () => {
+        state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+        return state / 2 ** 32;
+      };
+      const script = new Map<string, Fault | undefined>();
+      const fault = (batch: number, attempt: number) => {
+        const key = `${batch}/${attempt}`;
+        if (!script.has(key)) script.set(key, random() < 0.2 ? faults[Math.floor(random() * faults.length)] : undefined);
+        return script.get(key);
+      };
+      const sink = new FakePartitionSink(START, fault, seed % 2 === 0 ? 0 : 46, 0);
+      const { producer, acks } = producerFor(sink, { maxInFlight: 1 + (seed % 5), retries: 50 });
+      const items = batches(30);
+      await sendAll(producer, items);
+      assertDenseAcks(acks, items);
+      assertWrittenOnce(sink, acks);
+      assert.equal(sink.written.size, 30, `seed ${seed}`);
+      faulted += [...script.values()].filter((f) => f !== undefined).length;
+    }
+    assert.ok(faulted > 50, `${faulted} faults injected`);
+  });
 });
