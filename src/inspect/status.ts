@@ -5,6 +5,7 @@ import { effectiveState, readDescriptor, type BackupDescriptor, type EffectiveSt
 import { parseManifestKey, restoresPrefix, topicsPrefix } from '../format/layout.js';
 import { readManifest } from '../format/manifest.js';
 import { readRestoreState } from '../format/restore-state.js';
+import { ownerIsGone } from '../pipeline/backup-run.js';
 import type { StorageBackend } from '../storage/backend.js';
 
 export interface PartitionStatus {
@@ -121,9 +122,13 @@ export async function backupStatus(storage: StorageBackend, id: string, now = Da
   };
 }
 
-/** A run stopped by a signal before its end is "interrupted", like one that died. */
+/**
+ * A run stopped by a signal before its end is "interrupted", like one that died; so is a running
+ * owner on this host whose process is gone (the next run takes it over at once, see BackupRun.claim).
+ */
 function displayState(d: BackupDescriptor, now: number): EffectiveState {
   const s = effectiveState(d, now);
+  if (s === 'running' && ownerIsGone(d.owner)) return 'interrupted';
   return s === 'failed' && d.error?.code === 'INTERRUPTED' ? 'interrupted' : s;
 }
 

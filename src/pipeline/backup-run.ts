@@ -141,7 +141,7 @@ function mergeTopics(a: { name: string; partitions: number }[], b: { name: strin
 }
 
 /** An owner on this host whose process no longer exists died; no need to wait for its heartbeat to age. */
-function ownerIsGone(owner: { host: string; pid: number }): boolean {
+export function ownerIsGone(owner: { host: string; pid: number }): boolean {
   if (owner.host !== hostname() || owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);
