@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCli, startCli, type CliResult } from './cli.js';
 import { kcat } from './kafka-tools.js';
 
 export interface TopicRecord {
@@ -148,17 +149,21 @@ export interface ManifestFile {
   gaps: { from: number; to: number }[];
 }
 
-export function readManifests(storagePath: string, backupId: string): ManifestFile[] {
+/** The paths of the partition manifests that exist now. */
+export function readManifestFiles(storagePath: string, backupId: string): string[] {
   const topicsDir = join(storagePath, backupId, 'topics');
   if (!existsSync(topicsDir)) return [];
-  const out: ManifestFile[] = [];
-  for (const topic of readdirSync(topicsDir)) {
-    for (const p of readdirSync(join(topicsDir, topic))) {
-      const file = join(topicsDir, topic, p, 'manifest.json');
-      if (existsSync(file)) out.push(JSON.parse(readFileSync(file, 'utf8')) as ManifestFile);
-    }
-  }
-  return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  return readdirSync(topicsDir).flatMap((topic) =>
+    readdirSync(join(topicsDir, topic))
+      .map((p) => join(topicsDir, topic, p, 'manifest.json'))
+      .filter((f) => existsSync(f)),
+  );
+}
+
+export function readManifests(storagePath: string, backupId: string): ManifestFile[] {
+  return readManifestFiles(storagePath, backupId)
+    .map((f) => JSON.parse(readFileSync(f, 'utf8')) as ManifestFile)
+    .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
 }
 
 export function committedRecords(manifests: readonly ManifestFile[]): number {
@@ -186,4 +191,55 @@ export function committedStateProblems(storagePath: string, backupId: string): s
     if (m.next_offset < prevNext) problems.push(`${where}: next_offset ${m.next_offset} is before the last segment's end ${prevNext}`);
   }
   return problems;
+}
+
+// ---- what the CLI says about a backup ----
+
+export interface StatusView {
+  state: string;
+  totals: { records: number; segments: number };
+  partitions: { topic: string; partition: number; next_offset: number; records: number }[];
+  restores: { target_topic: string; target_partition: number; state: string; records_written: number }[];
+}
+
+/** `kafka-backup status --json` for one backup; fails the test when the command fails. */
+export async function statusOf(storagePath: string, backupId: string): Promise<StatusView> {
+  const r = await runCli(['status', '--path', storagePath, '-b', backupId, '--json']);
+  assert.equal(r.code, 0, `status of ${backupId} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as StatusView;
+}
+
+/** `kafka-backup verify` (deep) exits 0: every listed segment is there and intact. */
+export async function assertVerifies(storagePath: string, backupId: string, when: string): Promise<void> {
+  const r = await runCli(['verify', '--path', storagePath, '-b', backupId]);
+  assert.equal(r.code, 0, `verify ${when} exited ${r.code}:\n${r.stdout}${r.stderr}`);
+}
+
+// ---- crash points ----
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resolves once `cond` holds (polled every few ms); rejects after `timeoutMs` or when `signal` aborts. */
+export async function until(cond: () => boolean | Promise<boolean>, opts: { timeoutMs?: number; what?: string; signal?: AbortSignal } = {}): Promise<void> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (opts.signal?.aborted) throw new Error(`stopped waiting for ${opts.what ?? 'a condition'}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'}`);
+    await sleep(5);
+  }
+}
+
+/**
+ * Run the CLI and SIGKILL it once `point` resolves (it gets a signal aborted when the process
+ * exits on its own). Returns whether it was killed, and its result for the caller to check.
+ */
+export async function killAt(args: string[], point: (exited: AbortSignal) => Promise<void>): Promise<{ killed: boolean; result: CliResult }> {
+  const { child, done } = startCli(args);
+  const exited = new AbortController();
+  void done.then(() => exited.abort());
+  const reached = await Promise.race([point(exited.signal).then(() => true, () => false), done.then(() => false)]);
+  if (reached && !exited.signal.aborted) child.kill('SIGKILL');
+  const result = await done;
+  return { killed: result.signal === 'SIGKILL', result };
 }
