@@ -129,4 +129,29 @@ else
   log "no package-lock.json; skipping npm ci"
 fi
 
+# --- 4. independent checker (test/infra/checker): Python venv with confluent-kafka --------
+# Outside the repo: ${KB_CACHE:-$HOME/.cache/kafka-backup}/venv. The venv keeps a copy of the
+# requirements it was built from (.requirements.txt, written only after pip succeeded); when that
+# copy equals test/infra/checker/requirements.txt and the venv's python runs, nothing is done.
+CHECKER_REQ="$REPO_ROOT/test/infra/checker/requirements.txt"
+CHECKER_VENV="$CACHE/venv"
+if [ -f "$CHECKER_REQ" ]; then
+  if [ -x "$CHECKER_VENV/bin/python" ] && cmp -s "$CHECKER_REQ" "$CHECKER_VENV/.requirements.txt"; then
+    log "checker venv up to date ($CHECKER_VENV)"
+  else
+    command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
+    log "creating checker venv $CHECKER_VENV ($(tr '\n' ' ' < "$CHECKER_REQ"))"
+    rm -rf "$CHECKER_VENV"
+    if ! python3 -m venv "$CHECKER_VENV" >&2; then
+      apt_install python3-venv
+      rm -rf "$CHECKER_VENV"
+      python3 -m venv "$CHECKER_VENV" >&2 || die "python3 -m venv $CHECKER_VENV failed"
+    fi
+    "$CHECKER_VENV/bin/pip" install -q --disable-pip-version-check -r "$CHECKER_REQ" >&2 \
+      || { rm -rf "$CHECKER_VENV"; die "pip install -r $CHECKER_REQ failed"; }
+    cp "$CHECKER_REQ" "$CHECKER_VENV/.requirements.txt"
+  fi
+fi
+# --- end of 4 ------------------------------------------------------------------------------
+
 log "done"
