@@ -79,20 +79,44 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
   // Uploads left half-written by a crashed run are not part of the backup (docs/format.md, ordering).
   await sweepTemporaryFiles(storage, 60_000);
 
+  // `halt` stops every partition (each commits what it fetched) when the user sends a signal, when
+  // one partition fails (so the failure is reported now, not after the others finish), or when
+  // another process took the backup over (our heartbeat's conditional write lost).
+  const halt = new AbortController();
+  let haltReason: unknown;
+  const stopAll = (reason: unknown) => {
+    haltReason ??= reason;
+    halt.abort();
+  };
+  deps.signal.addEventListener('abort', () => halt.abort(), { once: true });
+  if (deps.signal.aborted) halt.abort();
+  const partitionDeps: BackupDeps = { ...deps, signal: halt.signal };
   const heartbeat = setInterval(() => {
-    run.heartbeat().catch((err) => log.warn({ err: describeError(err) }, 'heartbeat failed'));
+    run.heartbeat().catch((err) => {
+      if (isKafkaBackupError(err, 'BACKUP_IN_USE')) stopAll(err);
+      else log.warn({ err: describeError(err) }, 'heartbeat failed');
+    });
   }, opts.checkpoint_interval_secs * 1000);
+  const turn = async (task: PartitionTask) => {
+    try {
+      return await backupTurn(task, partitionDeps, stats);
+    } catch (err) {
+      stopAll(err);
+      throw err;
+    }
+  };
 
   try {
     const tasks = await planPartitions(config, source, storage, topics);
     stats.partitionsTotal = tasks.length;
     if (opts.mode === 'snapshot') {
       await runPool(tasks, opts.max_concurrent_partitions, async (task) => {
-        while ((await backupTurn(task, deps, stats)) === 'again');
+        while ((await turn(task)) === 'again');
       });
     } else {
-      await runTurns(tasks, opts.max_concurrent_partitions, (task) => backupTurn(task, deps, stats), opts.poll_interval_ms);
+      await runTurns(tasks, opts.max_concurrent_partitions, turn, opts.poll_interval_ms);
     }
+    if (haltReason !== undefined) throw haltReason;
     if (opts.mode === 'snapshot' && deps.signal.aborted) {
       throw new KafkaBackupError('INTERRUPTED', 'backup stopped by a signal before reaching the end offsets; run it again to resume');
     }
@@ -101,7 +125,10 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
     return stats;
   } catch (err) {
     const code = isKafkaBackupError(err) ? err.code : 'INTERNAL';
-    await run.finish('failed', { code, message: describeError(err) }).catch((e) => log.warn({ err: describeError(e) }, 'could not record the failure'));
+    // A run that lost the backup to another process must not write the descriptor again.
+    if (!isKafkaBackupError(err, 'BACKUP_IN_USE')) {
+      await run.finish('failed', { code, message: describeError(err) }).catch((e) => log.warn({ err: describeError(e) }, 'could not record the failure'));
+    }
     throw err;
   } finally {
     clearInterval(heartbeat);
