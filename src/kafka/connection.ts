@@ -1,6 +1,7 @@
 // One Kafka cluster connection: kafkajs's Kafka + Admin for the control plane and a kafkajs Cluster
 // whose broker connections carry our raw Fetch/Produce requests (see kafkajs-internals.ts).
 import { readFileSync } from 'node:fs';
+import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel as KjsLogLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaBackupError } from '../errors.js';
@@ -91,15 +92,7 @@ function kafkaConfig(s: KafkaSettings, log: Logger): KafkaConfig {
       log.debug({ kafkajs: entry.namespace, ...rest }, message);
     },
   };
-  if (s.ssl) {
-    config.ssl = {
-      rejectUnauthorized: s.ssl.rejectUnauthorized,
-      ...(s.ssl.caFile ? { ca: [readFileSync(s.ssl.caFile, 'utf8')] } : {}),
-      ...(s.ssl.certFile ? { cert: readFileSync(s.ssl.certFile, 'utf8') } : {}),
-      ...(s.ssl.keyFile ? { key: readFileSync(s.ssl.keyFile, 'utf8') } : {}),
-      ...(s.ssl.keyPassword ? { passphrase: s.ssl.keyPassword } : {}),
-    };
-  }
+  if (s.ssl) config.ssl = tlsOptions(s.ssl);
   if (s.sasl) {
     const mechanism = ({ PLAIN: 'plain', 'SCRAM-SHA-256': 'scram-sha-256', 'SCRAM-SHA-512': 'scram-sha-512' } as const)[
       s.sasl.mechanism
@@ -107,4 +100,44 @@ function kafkaConfig(s: KafkaSettings, log: Logger): KafkaConfig {
     config.sasl = { mechanism, username: s.sasl.username, password: s.sasl.password } as SASLOptions;
   }
   return config;
+}
+
+/**
+ * The TLS options, loaded and checked before any connection: an unreadable file, a CA file without
+ * certificates, a wrong ssl_key_password or a key that does not match the certificate is a config
+ * problem (CONFIG_INVALID), not a connection error retried against every broker.
+ */
+function tlsOptions(ssl: NonNullable<KafkaSettings['ssl']>): ConnectionOptions {
+  const ca = ssl.caFile ? readPem('ssl_ca_location', ssl.caFile) : undefined;
+  if (ssl.caFile && !ca?.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new KafkaBackupError('CONFIG_INVALID', `security.ssl_ca_location ${ssl.caFile}: no PEM certificate in the file`, { file: ssl.caFile });
+  }
+  const options: ConnectionOptions = {
+    rejectUnauthorized: ssl.rejectUnauthorized,
+    ...(ca ? { ca: [ca] } : {}),
+    ...(ssl.certFile ? { cert: readPem('ssl_certificate_location', ssl.certFile) } : {}),
+    ...(ssl.keyFile ? { key: readPem('ssl_key_location', ssl.keyFile) } : {}),
+    ...(ssl.keyPassword ? { passphrase: ssl.keyPassword } : {}),
+  };
+  try {
+    createSecureContext(options);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    const what =
+      e.code === 'ERR_OSSL_BAD_DECRYPT'
+        ? `cannot decrypt the private key ${ssl.keyFile ?? ''} (wrong or missing ssl_key_password)`
+        : e.code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'
+          ? `the private key ${ssl.keyFile ?? ''} does not belong to the certificate ${ssl.certFile ?? ''}`
+          : `cannot load the TLS files: ${e.message ?? String(err)}`;
+    throw new KafkaBackupError('CONFIG_INVALID', `security: ${what}`, { cause: err });
+  }
+  return options;
+}
+
+function readPem(key: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new KafkaBackupError('CONFIG_INVALID', `security.${key}: cannot read ${file}: ${(err as Error).message}`, { cause: err, file });
+  }
 }

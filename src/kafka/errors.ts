@@ -18,9 +18,7 @@ export function translateKafkaError(err: unknown, doing: string): KafkaBackupErr
   const name = e?.name ?? '';
   const message = e?.message ?? String(err);
   if (name === 'KafkaJSSASLAuthenticationError' || (e.type && AUTH_TYPES.has(e.type))) {
-    return new KafkaBackupError('KAFKA_AUTH', `${doing}: ${message} (check the SASL mechanism, username and password, and the ACLs)`, {
-      cause: err,
-    });
+    return new KafkaBackupError('KAFKA_AUTH', `${doing}: ${message}${authHint(e.type, message)}`, { cause: err });
   }
   if (
     name === 'KafkaJSConnectionError' ||
@@ -31,8 +29,7 @@ export function translateKafkaError(err: unknown, doing: string): KafkaBackupErr
     name === 'KafkaJSRequestTimeoutError'
   ) {
     const root = rootCause(err);
-    const tlsHint = /EPROTO|wrong version|certificate|SSL|TLS/i.test(root) ? ' (is TLS misconfigured on the client or the broker?)' : '';
-    return new KafkaBackupError('KAFKA_UNREACHABLE', `${doing}: ${root}${tlsHint}`, { cause: err, retryable: true });
+    return new KafkaBackupError('KAFKA_UNREACHABLE', `${doing}: ${root.message}${connectionHint(root)}`, { cause: err, retryable: true });
   }
   if (e.type) {
     return new KafkaBackupError('KAFKA_PROTOCOL', `${doing}: ${e.type}: ${message}`, {
@@ -43,6 +40,17 @@ export function translateKafkaError(err: unknown, doing: string): KafkaBackupErr
   return new KafkaBackupError('KAFKA_PROTOCOL', `${doing}: ${message}`, { cause: err });
 }
 
+function authHint(type: string | undefined, message: string): string {
+  // A SASL handshake on a listener without SASL: the credentials are not the problem.
+  if (type === 'ILLEGAL_SASL_STATE') {
+    return ' (the broker listener does not expect SASL: check that security.security_protocol matches the broker listener)';
+  }
+  if (type === 'UNSUPPORTED_SASL_MECHANISM' || /mechanism is not supported/i.test(message)) {
+    return ' (the broker listener does not enable this sasl_mechanism)';
+  }
+  return ' (check the SASL mechanism, username and password, and the ACLs)';
+}
+
 /** A broker error code in a response, as our error (NOT_LEADER_OR_FOLLOWER etc. are retryable). */
 export function brokerError(code: number, doing: string): KafkaBackupError {
   const p = protocolError(code);
@@ -50,13 +58,56 @@ export function brokerError(code: number, doing: string): KafkaBackupError {
   return new KafkaBackupError(kind, `${doing}: ${p.type}: ${p.message}`, { retryable: p.retriable, kafkaError: p.type });
 }
 
-function rootCause(err: unknown): string {
+// Node.js certificate verification codes: the broker's certificate is not trusted, or not for this address.
+const UNTRUSTED_CERT = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+const CLIENT_CERT_REFUSED = new Set(['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED']);
+
+/** Why a connection failure most likely happened, from the root error's code and message ('' if unknown). */
+function connectionHint(root: { message: string; code?: string }): string {
+  const { message, code } = root;
+  if (code !== undefined && UNTRUSTED_CERT.has(code)) {
+    return " (the broker's TLS certificate is not trusted: set security.ssl_ca_location to the CA that signed it, and check that the certificate names the broker address)";
+  }
+  if ((code !== undefined && CLIENT_CERT_REFUSED.has(code)) || /alert (bad certificate|certificate required)/i.test(message)) {
+    return ' (the broker requires a client certificate it accepts: set security.ssl_certificate_location and ssl_key_location)';
+  }
+  if (/EPROTO|wrong version|certificate|SSL|TLS/i.test(message)) return ' (is TLS misconfigured on the client or the broker?)';
+  // A PLAINTEXT client on an SSL or SASL listener sees nothing but the broker hanging up.
+  if (/Closed connection|ECONNRESET|socket hang up/i.test(message)) {
+    return ' (the broker closed the connection: check that security.security_protocol matches the broker listener, SSL or SASL_* on a secured port)';
+  }
+  return '';
+}
+
+/** OpenSSL's "<hex>:error:<hex>:SSL routines:<func>:<reason>:<file>:<line>[:SSL alert number N]" as "<reason> (TLS alert N)". */
+function tidyOpenSsl(message: string): string {
+  return message
+    .replace(/[0-9A-F]{6,}:error:[0-9A-F]+:SSL routines:[^:]*:([^:]+):[^\s:]+:\d+(?::SSL alert number (\d+))?/g, (_m, reason: string, alert?: string) =>
+      alert ? `${reason} (TLS alert ${alert})` : reason,
+    )
+    .trim();
+}
+
+function rootCause(err: unknown): { message: string; code?: string } {
   let cur: unknown = err;
   let msg = '';
+  let code: string | undefined;
   for (let i = 0; i < 6 && cur; i++) {
-    const c = cur as { message?: string; originalError?: unknown; cause?: unknown };
+    const c = cur as { message?: string; code?: unknown; originalError?: unknown; cause?: unknown };
     if (c.message) msg = c.message;
+    if (typeof c.code === 'string') code = c.code;
     cur = c.originalError ?? c.cause;
   }
-  return msg || String(err);
+  return { message: tidyOpenSsl(msg || String(err)), ...(code !== undefined ? { code } : {}) };
 }
