@@ -2,7 +2,16 @@
 // could do (lose, double, reorder, move, alter a record) must be reported. No broker needed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertDenseOffsets, assertNoDuplicates, assertSameRecords, compareRecords, findDuplicates, parseKcat, type TopicRecord } from './helpers/invariants.js';
+import {
+  assertDenseOffsets,
+  assertNoDuplicates,
+  assertSameRecords,
+  compareRecords,
+  findDuplicates,
+  parseKcat,
+  prefixProblems,
+  type TopicRecord,
+} from './helpers/invariants.js';
 
 const rec = (partition: number, offset: number, n: number, over: Partial<TopicRecord> = {}): TopicRecord => ({
   partition,
@@ -60,6 +69,23 @@ describe('compareRecords', () => {
 
   test('assertSameRecords fails naming the problem', () => {
     assert.throws(() => assertSameRecords(source, source.slice(1), 'restore'), /restore: 5 records expected, 4 found:[\s\S]*missing: k1/);
+  });
+});
+
+describe('prefixProblems', () => {
+  test('a prefix of each partition, or nothing, is a valid partial restore', () => {
+    assert.deepEqual(prefixProblems(source, []), []);
+    assert.deepEqual(prefixProblems(source, [rec(0, 0, 1), rec(1, 0, 4), rec(1, 1, 5)]), []);
+    assert.deepEqual(prefixProblems(source, source), []);
+  });
+
+  test('a skipped, repeated or extra record is reported', () => {
+    assert.deepEqual(prefixProblems(source, [rec(0, 0, 1), rec(0, 1, 3)]), ['partition 0: position 1 holds k3, expected k2']);
+    assert.deepEqual(prefixProblems(source, [rec(0, 0, 1), rec(0, 1, 1)]), ['partition 0: position 1 holds k1, expected k2']);
+    assert.deepEqual(prefixProblems(source, [...source, rec(1, 2, 6)]), [
+      'partition 1: 3 records, more than the 2 expected',
+      'partition 1: position 2 holds k6, expected nothing',
+    ]);
   });
 });
 

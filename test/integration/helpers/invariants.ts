@@ -109,6 +109,22 @@ export function compareRecords(expected: readonly TopicRecord[], actual: readonl
   return problems;
 }
 
+/**
+ * `partial` is what an interrupted restore may leave: in each partition a prefix of the expected
+ * records, in order, nothing doubled and nothing skipped. Returns the problems.
+ */
+export function prefixProblems(expected: readonly TopicRecord[], partial: readonly TopicRecord[]): string[] {
+  const problems: string[] = [];
+  const exp = byPartition(expected);
+  for (const [p, got] of byPartition(partial)) {
+    const want = exp.get(p) ?? [];
+    if (got.length > want.length) problems.push(`partition ${p}: ${got.length} records, more than the ${want.length} expected`);
+    const i = got.findIndex((r, j) => want[j] === undefined || identity(want[j]!) !== identity(r));
+    if (i >= 0) problems.push(`partition ${p}: position ${i} holds ${got[i]!.key}, expected ${want[i]?.key ?? 'nothing'}`);
+  }
+  return problems;
+}
+
 export function byPartition(records: readonly TopicRecord[]): Map<number, TopicRecord[]> {
   const m = new Map<number, TopicRecord[]>();
   for (const r of records) {
