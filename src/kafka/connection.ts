@@ -27,6 +27,9 @@ export async function connectKafka(settings: KafkaSettings, log: Logger): Promis
   const where = settings.bootstrapServers.join(',');
   try {
     await admin.connect();
+    // kafkajs resolves connect() even when the broker accepted the TCP connection but never
+    // answered the ApiVersions handshake; a metadata request proves it speaks Kafka.
+    await admin.describeCluster();
     await cluster.connect();
   } catch (err) {
     await admin.disconnect().catch(() => undefined);

@@ -31,6 +31,15 @@ export function translateKafkaError(err: unknown, doing: string): KafkaBackupErr
     const root = rootCause(err);
     return new KafkaBackupError('KAFKA_UNREACHABLE', `${doing}: ${root.message}${connectionHint(root)}`, { cause: err, retryable: true });
   }
+  if (message === 'Broker not connected') {
+    // kafkajs's plain Error for a request after a handshake that never completed.
+    return new KafkaBackupError(
+      'KAFKA_UNREACHABLE',
+      `${doing}: the broker accepted the connection but did not answer the Kafka handshake ` +
+        '(is this a Kafka listener, and does security_protocol match it?)',
+      { cause: err, retryable: true },
+    );
+  }
   if (e.type) {
     return new KafkaBackupError('KAFKA_PROTOCOL', `${doing}: ${e.type}: ${message}`, {
       cause: err,
