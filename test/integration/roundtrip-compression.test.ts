@@ -1,6 +1,6 @@
 // Producer-compressed batches (gzip, snappy, lz4, zstd from librdkafka; lz4 also from the Java
-// producer via ProducerPerformance) survive backup and restore: the target holds the same records,
-// and Kafka's DumpLogSegments shows the source batches really were compressed with that codec.
+// producer via ProducerPerformance) survive backup and restore: the target holds the same records in
+// batches of the same codec, and Kafka's DumpLogSegments shows the source batches really were.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertDenseOffsets, assertSameRecords, dumpWithChecker, produceWithChecker, type CheckerLine, type Compression } from './helpers/checker.js';
@@ -73,6 +73,13 @@ describe('round trip: producer compression', () => {
       assertSameRecords(before, after, target);
       assertDenseOffsets(after, target);
       await assertSamePartitionCount(b, source, target, 2);
+    }
+    // Restored batches keep their producer's codec (passed through, or rebuilt with the same codec).
+    const targetCodecs = await batchCodecs(Object.values(mapping).flatMap((topic) => [0, 1].map((partition) => ({ topic, partition }))));
+    for (const [source, target] of Object.entries(mapping)) {
+      for (const p of [0, 1]) {
+        assert.deepEqual(new Set(targetCodecs.get(`${target}/${p}`)), new Set([topics.get(source)!]), `${target}/${p} batches keep the codec`);
+      }
     }
     await assertStatusMatches(
       rt.config,

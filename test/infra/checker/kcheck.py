@@ -25,8 +25,10 @@ beginning to the end offsets seen when it started, and prints one JSON line per 
 (partition, offset):
   {"partition", "offset", "timestamp_type": "create"|"log_append", "timestamp", "key", "value",
    "headers": [[name, b64|null], ...]}
-Keys, values and header values are base64 (null stays null); a header name that is not UTF-8 is
-"b64:" + base64. The default isolation is read_committed (what an ordinary consumer sees).
+Keys, values and header values are base64 (null stays null); header names are strings. A header
+name that is not UTF-8 cannot be read through confluent-kafka (it decodes names itself): dump then
+fails naming the record (a client that hands names over as bytes would get "b64:" + base64).
+The default isolation is read_committed (what an ordinary consumer sees).
 """
 import argparse
 import base64
@@ -211,6 +213,12 @@ def dump(args):
         kind = {TIMESTAMP_CREATE_TIME: "create", TIMESTAMP_LOG_APPEND_TIME: "log_append"}.get(ts_type)
         if kind is None:
             fail(f"partition {msg.partition()} offset {msg.offset()}: no timestamp")
+        try:
+            headers = msg.headers() or []
+        except (SystemError, UnicodeDecodeError):
+            # confluent-kafka decodes header names as UTF-8 and offers no raw form.
+            fail(f"partition {msg.partition()} offset {msg.offset()}: a header name is not UTF-8, "
+                 "which confluent-kafka cannot read")
         records.append({
             "partition": msg.partition(),
             "offset": msg.offset(),
@@ -218,7 +226,7 @@ def dump(args):
             "timestamp": ts,
             "key": b64(msg.key()),
             "value": b64(msg.value()),
-            "headers": [[header_name(n), b64(v)] for n, v in (msg.headers() or [])],
+            "headers": [[header_name(n), b64(v)] for n, v in headers],
         })
         if msg.offset() + 1 >= ends[msg.partition()]:
             pending.discard(msg.partition())
