@@ -30,18 +30,11 @@ export interface SegmentWriterOptions {
   blockMaxBytes: number;
 }
 
-/** Statistics of the block being filled. */
-interface OpenBlock {
-  baseOffset: number;
-  lastOffset: number;
-  minTimestamp: number;
-  maxTimestamp: number;
-  dataRecordCount: number;
-  batchCount: number;
-  flags: number;
+/** Statistics of the block being filled: its index entry, less what sealing it decides. */
+type OpenBlock = Omit<BlockIndexEntry, 'position' | 'storedLength' | 'rawLength'> & {
   /** Whether min/maxTimestamp hold a record's time yet (-1 is also a possible record time). */
   timed: boolean;
-}
+};
 
 export class SegmentWriter {
   readonly key: string;

@@ -8,6 +8,7 @@ import { KafkaBackupError } from '../errors.js';
 import { createCluster, type KjsBroker, type KjsCluster } from './kafkajs-internals.js';
 import { translateKafkaError } from './errors.js';
 import type { KafkaSettings } from './settings.js';
+import type { TopicInfo } from './source.js';
 
 export interface KafkaConnection {
   readonly settings: KafkaSettings;
@@ -15,6 +16,8 @@ export interface KafkaConnection {
   readonly cluster: KjsCluster;
   /** The cluster id from metadata (stable across restarts of the cluster). */
   clusterId(): Promise<string>;
+  /** Every topic with its partition count; internal (`__`) topics flagged. */
+  listTopics(): Promise<TopicInfo[]>;
   /** The leader broker of a partition, refreshing metadata when `refresh` is set. */
   leaderFor(topic: string, partition: number, refresh?: boolean): Promise<KjsBroker>;
   close(): Promise<void>;
@@ -47,6 +50,14 @@ export async function connectKafka(settings: KafkaSettings, log: Logger): Promis
         return clusterId;
       } catch (err) {
         throw translateKafkaError(err, `describing cluster ${where}`);
+      }
+    },
+    async listTopics() {
+      try {
+        const { topics } = await admin.fetchTopicMetadata();
+        return topics.map((t) => ({ name: t.name, partitions: t.partitions.length, internal: t.name.startsWith('__') }));
+      } catch (err) {
+        throw translateKafkaError(err, `listing topics at ${where}`);
       }
     },
     async leaderFor(topic, partition, refresh = false) {

@@ -119,13 +119,8 @@ export class RawKafkaSink implements KafkaSink {
     return this.conn.clusterId();
   }
 
-  async topics(): Promise<TopicInfo[]> {
-    try {
-      const { topics } = await this.conn.admin.fetchTopicMetadata();
-      return topics.map((t) => ({ name: t.name, partitions: t.partitions.length, internal: t.name.startsWith('__') }));
-    } catch (err) {
-      throw translateKafkaError(err, 'listing topics');
-    }
+  topics(): Promise<TopicInfo[]> {
+    return this.conn.listTopics();
   }
 
   async createTopics(topics: NewTopic[]): Promise<void> {
