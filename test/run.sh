@@ -2,7 +2,10 @@
 # The whole test suite, as CI runs it: install what is missing, build, start a real Kafka broker
 # (KRaft, from Maven Central jars) on a free port, run every test file with node's test runner,
 # stop the broker. Integration tests find the broker through KB_TEST_BOOTSTRAP; a test that needs
-# a service it cannot find fails, it never skips.
+# a service it cannot find fails, it never skips. The broker also has secured listeners
+# (kafka.sh --sasl --tls, certificates made per run by test/infra/tls/gen-certs.sh):
+# KB_TEST_SASL_BOOTSTRAP, KB_TEST_SSL_BOOTSTRAP, KB_TEST_SASL_SSL_BOOTSTRAP, KB_TEST_MTLS_BOOTSTRAP,
+# and KB_TEST_TLS_DIR (CA, client certificate and keys).
 #
 #   test/run.sh                 everything
 #   test/run.sh dist/test/x     only the *.test.js files under these compiled folders (after the build)
@@ -10,29 +13,43 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash test/infra/setup.sh
-npm run --silent build
-
 RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/kafka-backup-test.XXXXXX")"
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{const p=s.address().port;s.close(()=>console.log(p))})'; }
-PORT=""
-for _ in 1 2 3 4 5; do
-  p="$(free_port)"
-  # the controller listens on port+1: it must be free too
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; then PORT="$p"; break; fi
-done
-[ -n "$PORT" ] || { echo "test/run.sh: no free port pair found" >&2; exit 1; }
-
 stop() {
   KB_RUN_DIR="$RUN_DIR" bash test/infra/kafka.sh stop >/dev/null 2>&1 || true
   rm -rf "$RUN_DIR"
 }
 trap stop EXIT
 
+# The certificates (~1 s, mostly keytool's JVM) are made while tsc runs.
+bash test/infra/tls/gen-certs.sh "$RUN_DIR/tls" 2>"$RUN_DIR/gen-certs.log" &
+certs_pid=$!
+npm run --silent build
+wait "$certs_pid" || { cat "$RUN_DIR/gen-certs.log" >&2; echo "test/run.sh: gen-certs.sh failed" >&2; exit 1; }
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{const p=s.address().port;s.close(()=>console.log(p))})'; }
+PORT=""
+for _ in 1 2 3 4 5; do
+  p="$(free_port)"
+  # the controller listens on port+1 and the secured listeners on port+2..port+5: all must be free
+  taken=0
+  for off in 1 2 3 4 5; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$((p + off))") 2>/dev/null; then taken=1; break; fi
+  done
+  if [ "$taken" = 0 ] && [ "$p" -le 65530 ]; then PORT="$p"; break; fi
+done
+[ -n "$PORT" ] || { echo "test/run.sh: no free run of 6 ports found" >&2; exit 1; }
+
 export KB_TEST_BOOTSTRAP
 KB_TEST_BOOTSTRAP="$(KB_RUN_DIR="$RUN_DIR" bash test/infra/kafka.sh start --port "$PORT" --fresh \
+  --sasl --tls "$RUN_DIR/tls" \
   --prop broker.session.timeout.ms=3000 --prop broker.heartbeat.interval.ms=500 --prop log.cleaner.backoff.ms=500)"
-export KB_TEST_RUN_DIR="$RUN_DIR"
-echo "test/run.sh: Kafka broker at $KB_TEST_BOOTSTRAP" >&2
+export KB_TEST_RUN_DIR="$RUN_DIR" KB_TEST_TLS_DIR="$RUN_DIR/tls"
+# kafka.sh writes the secured listeners as SASL=, SSL=, SASL_SSL=, MTLS= lines.
+while IFS='=' read -r name addr; do
+  case "$name" in SASL|SSL|SASL_SSL|MTLS) export "KB_TEST_${name}_BOOTSTRAP=$addr";; esac
+done < "$RUN_DIR/kafka/listeners.env"
+echo "test/run.sh: Kafka broker at $KB_TEST_BOOTSTRAP (SASL $KB_TEST_SASL_BOOTSTRAP, SSL $KB_TEST_SSL_BOOTSTRAP," \
+  "SASL_SSL $KB_TEST_SASL_SSL_BOOTSTRAP, mTLS $KB_TEST_MTLS_BOOTSTRAP)" >&2
 
 # Only *.test.js files: node 20 would run every file under a folder named "test" (helpers,
 # suites, benchmarks) if given the folder.

@@ -2,12 +2,19 @@
 # Single-node Apache Kafka (KRaft, combined broker+controller) for tests, run from the
 # Maven Central jars fetched by test/infra/setup.sh. No Docker, no Kafka distribution.
 #
-#   test/infra/kafka.sh start [--dir DIR] [--port N] [--fresh] [--prop key=value]...
+#   test/infra/kafka.sh start [--dir DIR] [--port N] [--fresh] [--prop key=value]... [--sasl] [--tls CERTDIR]
 #       Formats storage (kept across restarts; --fresh wipes it first), starts the node in the
 #       background (pid in DIR/kafka.pid, log in DIR/kafka.log), waits for readiness
 #       ("Kafka Server started" in the log AND `kcat -L` answering) and prints
 #       127.0.0.1:<port> on stdout. Broker listener on <port> (default 19092), controller on
 #       <port>+1. If the broker recorded in DIR is already running, prints its address.
+#       Client security listeners (inter-broker and controller traffic stay PLAINTEXT):
+#         --sasl          SASL_PLAINTEXT on <port>+2: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, one user
+#                         alice / alice-secret (SCRAM credentials are written at format time)
+#         --tls CERTDIR   SSL on <port>+3 and mutual TLS (ssl.client.auth=required) on <port>+5;
+#                         with --sasl also SASL_SSL on <port>+4. CERTDIR is made by
+#                         test/infra/tls/gen-certs.sh (broker.keystore.p12, truststore.p12, store.password)
+#       Their addresses go to stderr and to DIR/listeners.env as SASL=, SSL=, SASL_SSL=, MTLS= lines.
 #   test/infra/kafka.sh stop [--dir DIR]
 #       Stops only the recorded pid: SIGTERM (controlled shutdown), SIGKILL after 20 s.
 #   test/infra/kafka.sh tool CLASS ARGS...
@@ -31,12 +38,14 @@ LIBS="$KAFKA_HOME/libs"
 DEFAULT_DIR="${KB_RUN_DIR:-/tmp/kafka-backup-test}/kafka"
 START_TIMEOUT="${KB_KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT=20
+# shellcheck source=tls/listeners.sh
+. "$SCRIPT_DIR/tls/listeners.sh"
 
 log() { printf 'kafka.sh: %s\n' "$*" >&2; }
 die() { printf 'kafka.sh: ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -108,7 +117,7 @@ random_cluster_id() {
 }
 
 cmd_start() {
-  local dir="$DEFAULT_DIR" port=19092 fresh=0 props=()
+  local dir="$DEFAULT_DIR" port=19092 fresh=0 props=() sasl=0 tls=
   while [ $# -gt 0 ]; do
     case "$1" in
       --dir) dir="${2:?--dir needs a value}"; shift 2;;
@@ -116,6 +125,9 @@ cmd_start() {
       --port) port="${2:?--port needs a value}"; shift 2;;
       --port=*) port="${1#--port=}"; shift;;
       --fresh) fresh=1; shift;;
+      --sasl) sasl=1; shift;;
+      --tls) tls="${2:?--tls needs a directory}"; shift 2;;
+      --tls=*) tls="${1#--tls=}"; shift;;
       --prop) props+=("${2:?--prop needs key=value}"); shift 2;;
       --prop=*) props+=("${1#--prop=}"); shift;;
       -h|--help) usage;;
@@ -125,6 +137,13 @@ cmd_start() {
   case "$port" in ''|*[!0-9]*) die "--port must be a number";; esac
   [ "$port" -ge 1 ] && [ "$port" -le 65534 ] || die "--port out of range"
   local cport=$((port + 1)) addr="127.0.0.1:$port"
+  if [ -n "$tls" ]; then
+    [ -d "$tls" ] || die "--tls $tls: not a directory"
+    tls="$(cd "$tls" && pwd)"
+    sec_check_tls_dir "$tls"
+  fi
+  sec_plan "$port" "$sasl" "$tls"
+  { [ "$sasl" = 0 ] && [ -z "$tls" ]; } || [ "$port" -le 65530 ] || die "--port out of range for --sasl/--tls (needs port+5)"
   require_libs
   command -v kcat >/dev/null 2>&1 || die "kcat not found (readiness check); run test/infra/setup.sh"
   mkdir -p "$dir"
@@ -134,8 +153,12 @@ cmd_start() {
     local old; old="$(cat "$dir/kafka.pid" 2>/dev/null || true)"
     if pid_is_our_broker "$old" "$dir"; then
       local oldport; oldport="$(cat "$dir/port" 2>/dev/null || true)"
+      if [ "$oldport" = "$port" ] && ! grep -qxF "listeners=PLAINTEXT://127.0.0.1:$port$SEC_LISTENERS,CONTROLLER://127.0.0.1:$cport" "$dir/server.properties"; then
+        die "the broker (pid $old) in $dir runs with other listeners than --sasl/--tls ask for; stop it first"
+      fi
       if [ "$oldport" = "$port" ] && kcat -L -b "$addr" -m 2 -J >/dev/null 2>&1; then
         log "already running (pid $old, $dir)"
+        [ -s "$dir/listeners.env" ] && sed 's/^/kafka.sh: /' "$dir/listeners.env" >&2
         printf '%s\n' "$addr"; return 0
       fi
       die "a broker (pid $old, port ${oldport:-?}) is already running with dir $dir; stop it first"
@@ -144,6 +167,11 @@ cmd_start() {
   fi
   port_in_use "$port" && die "port $port (broker) is already in use on 127.0.0.1"
   port_in_use "$cport" && die "port $cport (controller) is already in use on 127.0.0.1"
+  local sp
+  for sp in "${SEC_PORTS[@]+"${SEC_PORTS[@]}"}"; do
+    port_in_use "${sp% *}" && die "port ${sp% *} (${sp#* }) is already in use on 127.0.0.1"
+  done
+  rm -f "$dir/listeners.env"
 
   if [ "$fresh" = 1 ]; then
     rm -rf "$dir/data" "$dir/cluster.id"
@@ -160,11 +188,11 @@ cmd_start() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port$SEC_LISTENERS,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port$SEC_LISTENERS,CONTROLLER://127.0.0.1:$cport
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT$SEC_PROTOMAP
 log.dirs=$dir/data
 num.partitions=1
 default.replication.factor=1
@@ -182,6 +210,7 @@ num.io.threads=2
 log.cleaner.dedupe.buffer.size=1048577
 log.cleaner.backoff.ms=1000
 EOF
+  sec_props "$sasl" "$tls" >> "$dir/server.properties"
   local p
   for p in "${props[@]+"${props[@]}"}"; do
     case "$p" in *=*) printf '%s\n' "$p" >> "$dir/server.properties";; *) die "--prop needs key=value, got '$p'";; esac
@@ -190,11 +219,18 @@ EOF
 
   local tool_log; mapfile -t tool_log < <(log_flags tools)
   local tool_opts; mapfile -t tool_opts < <(tool_jvm_opts)
+  # SCRAM credentials can only be added when format really formats; data formatted earlier without
+  # them gets them through ConfigCommand once the broker is up (scram_later).
+  local scram=() scram_later=0
+  if [ "$sasl" = 1 ] && [ ! -f "$dir/data/$SEC_SCRAM_MARKER" ]; then
+    if [ -f "$dir/data/meta.properties" ]; then scram_later=1; else mapfile -t scram < <(sec_scram_format_args); fi
+  fi
   if ! java "${tool_opts[@]}" "${tool_log[@]}" -cp "$LIBS/*" kafka.tools.StorageTool format \
-        -t "$cid" -c "$dir/server.properties" --ignore-formatted >"$dir/format.log" 2>&1; then
+        -t "$cid" -c "$dir/server.properties" --ignore-formatted "${scram[@]+"${scram[@]}"}" >"$dir/format.log" 2>&1; then
     cat "$dir/format.log" >&2
     die "StorageTool format failed (log above, config $dir/server.properties)"
   fi
+  if [ "${#scram[@]}" -gt 0 ]; then : > "$dir/data/$SEC_SCRAM_MARKER"; fi
 
   local broker_log; mapfile -t broker_log < <(log_flags broker)
   local jvm
@@ -238,6 +274,19 @@ EOF
     fi
     sleep 0.25
   done
+  if [ "$scram_later" = 1 ]; then
+    sec_upsert_scram "$addr" || { stop_pid "$pid" "$dir" || true; die "adding SCRAM credentials failed"; }
+    : > "$dir/data/$SEC_SCRAM_MARKER"
+  fi
+  if ! sec_check "$tls"; then
+    tail -n 30 "$dir/kafka.log" >&2 || true
+    stop_pid "$pid" "$dir" || true
+    die "a security listener is not usable (config $dir/server.properties)"
+  fi
+  if [ "${#SEC_ENV[@]}" -gt 0 ]; then
+    printf '%s\n' "${SEC_ENV[@]}" > "$dir/listeners.env"
+    sed 's/^/kafka.sh: /' "$dir/listeners.env" >&2
+  fi
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   log "Kafka $KAFKA_VERSION ready on $addr in ${ms} ms (pid $pid, dir $dir)"
   printf '%s\n' "$addr"

@@ -5,7 +5,7 @@
 #
 # Safe to run repeatedly; when everything is present it only does a few stat() calls.
 #   1. kcat (Debian package) - apt-get update only when the package is not known / install failed
-#      (also java 17 and maven if missing)
+#      (also java 17, maven, openssl and keytool if missing)
 #   2. Kafka jars from Maven Central via test/infra/kafka/pom.xml into
 #      ${KB_CACHE:-$HOME/.cache/kafka-backup}/kafka/<KB_KAFKA_VERSION>/libs   (outside the repo)
 #      A marker file (libs/.complete) is written only after a successful fetch, so a
@@ -79,6 +79,12 @@ java_major="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.s
 case "$java_major" in
   1.*|9|1[0-6]) die "Java 17+ required for Kafka 4.x (found java.specification.version=$java_major)";;
 esac
+
+# openssl and keytool (part of the JDK) make the test broker's throwaway certificates
+# (test/infra/tls/gen-certs.sh).
+command -v openssl >/dev/null 2>&1 || apt_install openssl
+command -v keytool >/dev/null 2>&1 || apt_install openjdk-17-jre-headless
+command -v keytool >/dev/null 2>&1 || die "keytool still missing (it comes with the JDK: openjdk-17-jre-headless)"
 
 # --- 2. Kafka jars -------------------------------------------------------------------
 if [ -f "$MARKER" ]; then
