@@ -1,7 +1,7 @@
 // Mutual exclusion for conditional writes (ifMatch) to one key: a per-key mutex inside the process,
 // then a lock file `.<name>.lock` created with O_EXCL for other processes sharing the directory.
-// Locks are held for milliseconds (stat, compare, rename). A lock file older than STALE_LOCK_MS was
-// left by a crashed process and is broken.
+// Locks are held for milliseconds (stat, compare, rename). A lock file older than STALE_LOCK_MS, or
+// naming a process on this host that no longer exists, was left by a crashed process and is broken.
 
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -78,7 +78,7 @@ async function breakIfStale(lockPath: string): Promise<boolean> {
     if (errnoCode(err) === 'ENOENT') return true;
     throw err;
   }
-  if (Date.now() - stats.mtimeMs < STALE_LOCK_MS) return false;
+  if (!(await isStale(lockPath, stats.mtimeMs))) return false;
   const aside = `${lockPath}-${randomBytes(8).toString('hex')}.lock`;
   try {
     await fs.rename(lockPath, aside);
@@ -87,7 +87,25 @@ async function breakIfStale(lockPath: string): Promise<boolean> {
     throw err;
   }
   const moved = await fs.stat(aside);
-  if (Date.now() - moved.mtimeMs < STALE_LOCK_MS) await fs.link(aside, lockPath).catch(() => undefined);
+  if (!(await isStale(aside, moved.mtimeMs))) await fs.link(aside, lockPath).catch(() => undefined);
   await removeQuietly(aside);
   return true;
+}
+
+/**
+ * Stale: older than STALE_LOCK_MS, or written by a process on this host that no longer exists
+ * (a SIGKILLed run: its successor need not wait STALE_LOCK_MS). A lock whose content cannot be read
+ * yet (just created, not yet written) or names another host is judged by its age alone.
+ */
+async function isStale(lockPath: string, mtimeMs: number): Promise<boolean> {
+  if (Date.now() - mtimeMs >= STALE_LOCK_MS) return true;
+  const text = await fs.readFile(lockPath, 'utf8').catch(() => '');
+  const m = /^pid (\d+) on (.+)\n$/.exec(text);
+  if (!m || m[2] !== os.hostname() || Number(m[1]) === process.pid) return false;
+  try {
+    process.kill(Number(m[1]), 0);
+    return false;
+  } catch (err) {
+    return errnoCode(err) === 'ESRCH';
+  }
 }
