@@ -68,10 +68,10 @@ test('a backup SIGKILLed at many points resumes to an exact copy', { timeout: 30
     { label: '150 ms', wait: () => sleep(150) },
     { label: '400 ms', wait: () => sleep(400) },
     { label: 'right after a commit', wait: afterNextCommit },
-    { label: '1 s', wait: () => sleep(1000) },
     { label: 'right after a commit', wait: afterNextCommit },
     { label: '700 ms', wait: () => sleep(700) },
     { label: 'right after a commit', wait: afterNextCommit },
+    { label: '1 s', wait: () => sleep(1000) },
   ];
   let midRunKills = 0;
   let kills = 0;

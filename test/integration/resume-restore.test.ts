@@ -72,23 +72,23 @@ test('a restore SIGKILLed at many points resumes to exactly one copy', { timeout
   const stateStamp = () => stateFiles().map((f) => statSync(f, { throwIfNoEntry: false })?.mtimeMs).join(',');
   const written = async () => (await kcatEndOffsets(b, restored, PARTITIONS).catch(() => [0])).reduce((n, o) => n + Math.max(o, 0), 0);
 
+  const targetGrew = async (exited: AbortSignal) => {
+    const before = await written();
+    await until(async () => (await sleep(20), (await written()) > before), { signal: exited, what: 'records in the target' });
+  };
+  const afterCheckpoint = async (exited: AbortSignal) => {
+    const before = stateStamp();
+    await until(() => stateStamp() !== before, { signal: exited, what: 'a checkpoint' });
+  };
   const points: { label: string; wait: (exited: AbortSignal) => Promise<void> }[] = [
     { label: 'first restore state on disk', wait: (exited) => until(() => stateFiles().length > 0, { signal: exited, what: 'a restore state' }) },
     { label: '300 ms', wait: () => sleep(300) },
-    { label: 'once the target grew', wait: async (exited) => {
-      const before = await written();
-      await until(async () => (await sleep(20), (await written()) > before), { signal: exited, what: 'records in the target' });
-    } },
+    { label: 'once the target grew', wait: targetGrew },
+    { label: 'right after a checkpoint', wait: afterCheckpoint },
     { label: '800 ms', wait: () => sleep(800) },
-    { label: 'right after a checkpoint', wait: async (exited) => {
-      const before = stateStamp();
-      await until(() => stateStamp() !== before, { signal: exited, what: 'a checkpoint' });
-    } },
+    { label: 'once the target grew', wait: targetGrew },
+    { label: 'right after a checkpoint', wait: afterCheckpoint },
     { label: '1.5 s', wait: () => sleep(1500) },
-    { label: 'right after a checkpoint', wait: async (exited) => {
-      const before = stateStamp();
-      await until(() => stateStamp() !== before, { signal: exited, what: 'a checkpoint' });
-    } },
   ];
   let kills = 0;
   let midRunKills = 0;
