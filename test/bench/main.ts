@@ -1,7 +1,8 @@
 // The Node side of `npm run bench` (test/bench/run.sh drives it; run.sh's header documents the
 // benchmark). Subcommands:
 //   meta    --results F --run ID --size-mb N --partitions 1,8 --payloads random --flat-pct 25
-//           --record-bytes 1024 --kafka-version V --compression C --broker-jvm S --tool-jvm S
+//           --record-bytes 1024 --kafka-version V --compression C --producer-props S
+//           --broker-jvm=S --tool-jvm=S
 //   step    --results F --run ID --op OP --partitions P --payload X --size-pct N --records N
 //           --record-bytes B --log-prefix PATH -- COMMAND ARGS...
 //             runs COMMAND measured (measure.ts), checks the record count it reports, appends a
@@ -41,7 +42,7 @@ const list = (s: string) => s.split(',').filter((x) => x !== '');
 const str = { type: 'string' } as const;
 
 function meta(args: string[]): void {
-  const keys = ['results', 'run', 'size-mb', 'partitions', 'payloads', 'flat-pct', 'record-bytes', 'kafka-version', 'compression', 'broker-jvm', 'tool-jvm'];
+  const keys = ['results', 'run', 'size-mb', 'partitions', 'payloads', 'flat-pct', 'record-bytes', 'kafka-version', 'compression', 'producer-props', 'broker-jvm', 'tool-jvm'];
   const { values } = parseArgs({ args, options: Object.fromEntries(keys.map((k) => [k, str])) });
   const cpu = cpus();
   appendResult(need(values, 'results'), {
@@ -57,6 +58,7 @@ function meta(args: string[]): void {
     flat_pct: num(values, 'flat-pct'),
     record_bytes: num(values, 'record-bytes'),
     compression: need(values, 'compression'),
+    producer_props: need(values, 'producer-props'),
     broker_jvm: need(values, 'broker-jvm'),
     tool_jvm: need(values, 'tool-jvm'),
   });
@@ -105,7 +107,7 @@ async function step(args: string[]): Promise<number> {
     mib_per_s: mib / m.wallSeconds,
     records_per_s: records / m.wallSeconds,
     peak_rss_mib: peak,
-    self: { records_per_s: self.recordsPerSec, mib_per_s: self.mibPerSec, ...self.extra },
+    self: { seconds: self.seconds, records_per_s: records / self.seconds, mib_per_s: mib / self.seconds, ...self.extra },
     exit_code: 0,
   });
   process.stderr.write(

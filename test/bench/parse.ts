@@ -1,18 +1,19 @@
-// What each measured tool says about itself, read from its stdout. These are the tools' own
-// timers and byte counts, kept next to the wall-clock measurement, never instead of it:
-//   ProducerPerformance: key+value bytes, MB = 2^20, clock from first send to last ack;
-//   ConsumerPerformance: key+value bytes, MB = 2^20; fetch.* excludes the group join;
-//   kafka-backup --json:  RecordBatch bytes (framing included), MB = 10^6, clock from command start.
+// What each measured tool says about itself, read from its stdout: how many records it moved and
+// how long its own clock ran, kept next to the wall-clock measurement, never instead of it.
+//   ProducerPerformance: first send to last acknowledgement (records ÷ its records/sec);
+//   ConsumerPerformance: fetch.time.ms, which leaves out JVM start and the consumer group join;
+//   kafka-backup --json:  duration_ms, from after config load and connecting to the summary.
+// The tools' own byte counts differ (key+value bytes with MB = 2^20 for the Kafka tools,
+// RecordBatch bytes with MB = 10^6 for kafka-backup); they are kept in `extra`, and the rates the
+// report shows are all payload bytes over the tool's seconds.
 
 export interface SelfReport {
   records: number;
-  recordsPerSec: number;
-  mibPerSec: number;
+  /** The tool's own clock for the transfer. */
+  seconds: number;
   /** Tool-specific extras worth keeping in the results file. */
   extra: Record<string, number | string | null>;
 }
-
-const MIB = 1024 * 1024;
 
 /** The final line: "N records sent, R records/sec (M MB/sec), L ms avg latency, ... 99.9th." */
 export function parseProducerPerformance(stdout: string): SelfReport {
@@ -22,9 +23,8 @@ export function parseProducerPerformance(stdout: string): SelfReport {
   if (!m) throw new Error('ProducerPerformance printed no final summary line');
   return {
     records: Number(m[1]),
-    recordsPerSec: Number(m[2]),
-    mibPerSec: Number(m[3]),
-    extra: { avg_latency_ms: Number(m[4]), max_latency_ms: Number(m[5]) },
+    seconds: Number(m[1]) / Number(m[2]),
+    extra: { records_per_sec: Number(m[2]), mb_per_sec: Number(m[3]), avg_latency_ms: Number(m[4]), max_latency_ms: Number(m[5]) },
   };
 }
 
@@ -43,9 +43,8 @@ export function parseConsumerPerformance(stdout: string): SelfReport {
   };
   return {
     records: num('data.consumed.in.nMsg'),
-    recordsPerSec: num('fetch.nMsg.sec'),
-    mibPerSec: num('fetch.MB.sec'),
-    extra: { mb_per_sec_incl_join: num('MB.sec'), rebalance_ms: num('rebalance.time.ms'), fetch_ms: num('fetch.time.ms') },
+    seconds: num('fetch.time.ms') / 1000,
+    extra: { fetch_mb_per_sec: num('fetch.MB.sec'), mb_per_sec_incl_join: num('MB.sec'), rebalance_ms: num('rebalance.time.ms'), fetch_ms: num('fetch.time.ms') },
   };
 }
 
@@ -63,12 +62,11 @@ export function parseKafkaBackup(stdout: string): SelfReport {
     if (typeof v !== 'number') throw new Error(`kafka-backup summary has no number ${key}`);
     return v;
   };
-  const seconds = n('duration_ms') / 1000;
   return {
     records: n('records'),
-    recordsPerSec: n('records_per_sec'),
-    mibPerSec: n('raw_bytes') / MIB / seconds,
+    seconds: n('duration_ms') / 1000,
     extra: {
+      records_per_sec: n('records_per_sec'),
       mb_per_sec: n('mb_per_sec'),
       raw_bytes: n('raw_bytes'),
       stored_bytes: n('stored_bytes'),

@@ -17,6 +17,8 @@ export interface MetaLine {
   flat_pct: number;
   record_bytes: number;
   compression: string;
+  /** ProducerPerformance properties, as given on its command line. */
+  producer_props: string;
   broker_jvm: string;
   tool_jvm: string;
 }
@@ -39,8 +41,8 @@ export interface StepLine {
   mib_per_s: number;
   records_per_s: number;
   peak_rss_mib: number | null;
-  /** The tool's own summary (src: parse.ts), for comparison with the wall-clock numbers. */
-  self: { records_per_s: number; mib_per_s: number; [k: string]: number | string | null };
+  /** The same payload over the tool's own clock (parse.ts), and what else the tool reported. */
+  self: { seconds: number; records_per_s: number; mib_per_s: number; [k: string]: number | string | null };
   exit_code: number;
 }
 

@@ -10,6 +10,9 @@
 #                          measured, so its JIT warm-up is not charged to the first step (default 64)
 #     --flat-pct N         also back up and restore N% of the data, to compare peak RSS (default
 #                          25; 0 skips the memory-flatness runs)
+#     --producer-prop K=V  an extra ProducerPerformance property, repeatable, e.g. batch.size=1048576
+#                          (default: Kafka's producer defaults plus acks=all linger.ms=5). It also
+#                          shapes the loaded topic's batches, which backup and restore copy.
 #     --results FILE       JSON lines results file (default /tmp/kafka-backup-bench-<time>.jsonl);
 #                          the Markdown report is written next to it as <FILE minus .jsonl>.md
 #     --port N             broker port (default: a free one; the controller uses N+1)
@@ -42,7 +45,7 @@ PAYLOADS="${KB_BENCH_PAYLOAD:-random}"
 FLAT_PCT="${KB_BENCH_FLAT_PCT:-25}"
 WARMUP_MB="${KB_BENCH_WARMUP_MB:-64}"
 RESULTS="${KB_BENCH_RESULTS:-/tmp/kafka-backup-bench-$(date -u +%Y%m%d-%H%M%S).jsonl}"
-PORT="" CPU_PROF=0 KEEP=0
+PORT="" CPU_PROF=0 KEEP=0 PRODUCER_PROPS=(acks=all linger.ms=5)
 while [ $# -gt 0 ]; do
   case "$1" in
     --size-mb) SIZE_MB="${2:?}"; shift 2;;
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
     --payload) PAYLOADS="${2:?}"; shift 2;;
     --flat-pct) FLAT_PCT="${2:?}"; shift 2;;
     --warmup-mb) WARMUP_MB="${2:?}"; shift 2;;
+    --producer-prop) PRODUCER_PROPS+=("${2:?}"); shift 2;;
     --results) RESULTS="${2:?}"; shift 2;;
     --port) PORT="${2:?}"; shift 2;;
     --cpu-prof) CPU_PROF=1; shift;;
@@ -65,6 +69,7 @@ is_int "$WARMUP_MB" || die "--warmup-mb must be an integer"
 IFS=, read -r -a PARTITION_LIST <<<"$PARTITIONS"
 for p in "${PARTITION_LIST[@]}"; do is_int "$p" && [ "$p" -ge 1 ] || die "--partitions: '$p' is not a partition count"; done
 IFS=, read -r -a PAYLOAD_LIST <<<"$PAYLOADS"
+for p in "${PRODUCER_PROPS[@]}"; do case "$p" in ?*=*) ;; *) die "--producer-prop: '$p' is not key=value";; esac; done
 for p in "${PAYLOAD_LIST[@]}"; do case "$p" in random|text) ;; *) die "--payload: '$p' is not random or text";; esac; done
 case "$RESULTS" in *.jsonl) ;; *) die "--results must end in .jsonl";; esac
 
@@ -92,7 +97,7 @@ cleanup() {
   if [ "$KEEP" = 1 ]; then log "run directory kept: $RUN_DIR"; else rm -rf "$RUN_DIR"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'log "interrupted"; exit 130' INT TERM
 
 bash test/infra/setup.sh >&2
 # The build (npm run build's tsc) goes to a private copy, not dist/: a rebuild of dist/ by someone
@@ -125,7 +130,7 @@ admin() { bash test/infra/kafka.sh tool org.apache.kafka.tools.TopicCommand --bo
 
 "${BENCH[@]}" meta --results "$RESULTS" --run "$RUN_ID" --size-mb "$SIZE_MB" --partitions "$PARTITIONS" \
   --payloads "$PAYLOADS" --flat-pct "$FLAT_PCT" --record-bytes "$RECORD_BYTES" --kafka-version "$KAFKA_VERSION" \
-  --compression "zstd level 1" --broker-jvm="$KB_KAFKA_JVM_OPTS" --tool-jvm="$TOOL_JVM"
+  --compression "zstd level 1" --producer-props "${PRODUCER_PROPS[*]}" --broker-jvm="$KB_KAFKA_JVM_OPTS" --tool-jvm="$TOOL_JVM"
 
 # step OP PARTITIONS PAYLOAD SIZE_PCT RECORDS NAME -- COMMAND...: one measured command.
 step() {
@@ -146,7 +151,7 @@ load_topic() { # TOPIC PARTITIONS PAYLOAD PCT RECORDS: create, then fill it with
   admin --create --topic "$topic" --partitions "$parts" --replication-factor 1
   [ "$payload" = text ] && source=(--payload-file "$RUN_DIR/payload.txt")
   mapfile -d '' -t cmd < <(perf_tool org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$BOOT" \
-    --topic "$topic" --num-records "$records" "${source[@]}" --throughput -1 "$PROPS_FLAG" acks=all linger.ms=5)
+    --topic "$topic" --num-records "$records" "${source[@]}" --throughput -1 "$PROPS_FLAG" "${PRODUCER_PROPS[@]}")
   step producer-perf "$parts" "$payload" "$pct" "$records" "$topic.producer-perf" -- "${cmd[@]}"
 }
 
@@ -179,7 +184,7 @@ if [ "$WARMUP_MB" -gt 0 ]; then
   log "warm-up: $WARMUP_MB MiB through the broker (not measured)"
   admin --create --topic bench-warmup --partitions 1 --replication-factor 1
   mapfile -d '' -t cmd < <(perf_tool org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$BOOT" \
-    --topic bench-warmup --num-records "$warm" --record-size "$RECORD_BYTES" --throughput -1 "$PROPS_FLAG" acks=all linger.ms=5)
+    --topic bench-warmup --num-records "$warm" --record-size "$RECORD_BYTES" --throughput -1 "$PROPS_FLAG" "${PRODUCER_PROPS[@]}")
   "${cmd[@]}" >"$LOGS/warmup.producer.log" 2>&1 || die "warm-up produce failed: $LOGS/warmup.producer.log"
   mapfile -d '' -t cmd < <(perf_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOT" \
     --topic bench-warmup "$NUM_FLAG" "$warm" --timeout 60000)
