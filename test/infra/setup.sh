@@ -160,4 +160,52 @@ if [ -f "$CHECKER_REQ" ]; then
 fi
 # --- end of 4 ------------------------------------------------------------------------------
 
+# --- 5. object-store emulators + toxiproxy (for test/infra/stores.sh) ----------------------
+# Go servers built with `go install` (module proxy) into ${KB_CACHE:-$HOME/.cache/kafka-backup}/bin.
+# Each binary has a marker bin/.<name>.version holding the module@version it was built from; a
+# binary whose marker matches is not rebuilt. Builds go to a temp dir first, so an interrupted
+# build never leaves a binary behind. GOMODCACHE/GOCACHE stay at go's defaults (outside the repo).
+# Azurite (Azure Blob) is the npm devDependency azurite@3.35.0, installed by step 3.
+# MinIO: the Go proxy refuses RELEASE.2025-10-15T17-29-55Z (and its pseudo-version) with
+# "403 not available"; it serves only the final master commit (repo archived 2026-02), pinned here.
+# KB_SKIP_STORES=1 skips this step (the first build costs ~10+ min on 2 busy cores, see docs/testing.md).
+STORES_BIN="$CACHE/bin"
+STORES_GO_TOOLS=(
+  "minio github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c"
+  "fake-gcs-server github.com/fsouza/fake-gcs-server@v1.55.1"
+  "toxiproxy-server github.com/Shopify/toxiproxy/v2/cmd/server@v2.12.0"
+)
+stores_go_install() { # NAME MODULE@VERSION
+  local name="$1" pkg="$2" marker="$STORES_BIN/.$1.version" tmp start built
+  if [ -x "$STORES_BIN/$name" ] && [ "$(cat "$marker" 2>/dev/null)" = "$pkg" ]; then
+    log "$name present ($pkg)"
+    return
+  fi
+  command -v go >/dev/null 2>&1 || die "go not found (needed to build $name); install Go >= 1.25"
+  mkdir -p "$STORES_BIN"
+  tmp="$(mktemp -d "$STORES_BIN/.build.XXXXXX")"
+  log "go install $pkg -> $STORES_BIN/$name"
+  start=$(date +%s)
+  if ! GOBIN="$tmp" GOTOOLCHAIN=local CGO_ENABLED=0 go install "$pkg" >&2; then
+    rm -rf "$tmp"
+    die "go install $pkg failed"
+  fi
+  built="$(find "$tmp" -maxdepth 1 -type f -perm -u+x | head -n 1)"
+  [ -n "$built" ] || { rm -rf "$tmp"; die "go install $pkg produced no binary"; }
+  mv -f "$built" "$STORES_BIN/$name"
+  rm -rf "$tmp"
+  printf '%s\n' "$pkg" > "$marker"
+  log "$name built in $(( $(date +%s) - start ))s ($(du -sh "$STORES_BIN/$name" | cut -f1))"
+}
+if [ "${KB_SKIP_STORES:-0}" = 1 ]; then
+  log "KB_SKIP_STORES=1: object-store emulators not checked"
+else
+  command -v curl >/dev/null 2>&1 || apt_install curl
+  for t in "${STORES_GO_TOOLS[@]}"; do
+    stores_go_install "${t%% *}" "${t#* }"
+  done
+  [ -x "$REPO_ROOT/node_modules/.bin/azurite-blob" ] || log "WARNING: node_modules/.bin/azurite-blob missing (npm ci)"
+fi
+# --- end of 5 ------------------------------------------------------------------------------
+
 log "done"
