@@ -5,7 +5,8 @@
 # a service it cannot find fails, it never skips. The broker also has secured listeners
 # (kafka.sh --sasl --tls, certificates made per run by test/infra/tls/gen-certs.sh):
 # KB_TEST_SASL_BOOTSTRAP, KB_TEST_SSL_BOOTSTRAP, KB_TEST_SASL_SSL_BOOTSTRAP, KB_TEST_MTLS_BOOTSTRAP,
-# and KB_TEST_TLS_DIR (CA, client certificate and keys).
+# and KB_TEST_TLS_DIR (CA, client certificate and keys). Object-store emulators run beside it
+# (test/infra/stores.sh): KB_TEST_S3_*, KB_TEST_AZURE_*, KB_TEST_GCS_ENDPOINT, KB_TEST_TOXIPROXY.
 #
 #   test/run.sh                 everything
 #   test/run.sh dist/test/x     only the *.test.js files under these compiled folders (after the build)
@@ -16,6 +17,7 @@ bash test/infra/setup.sh
 RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/kafka-backup-test.XXXXXX")"
 stop() {
   KB_RUN_DIR="$RUN_DIR" bash test/infra/kafka.sh stop >/dev/null 2>&1 || true
+  bash test/infra/stores.sh stop --dir "$RUN_DIR/stores" >/dev/null 2>&1 || true
   rm -rf "$RUN_DIR"
 }
 trap stop EXIT
@@ -50,6 +52,15 @@ while IFS='=' read -r name addr; do
 done < "$RUN_DIR/kafka/listeners.env"
 echo "test/run.sh: Kafka broker at $KB_TEST_BOOTSTRAP (SASL $KB_TEST_SASL_BOOTSTRAP, SSL $KB_TEST_SSL_BOOTSTRAP," \
   "SASL_SSL $KB_TEST_SASL_SSL_BOOTSTRAP, mTLS $KB_TEST_MTLS_BOOTSTRAP)" >&2
+
+# Object stores (MinIO, Azurite, fake-gcs-server, toxiproxy) for the storage-backend suites:
+# stores.sh writes KB_TEST_S3_*, KB_TEST_AZURE_*, KB_TEST_GCS_ENDPOINT and KB_TEST_TOXIPROXY.
+bash test/infra/stores.sh start --dir "$RUN_DIR/stores" >/dev/null
+set -a
+# shellcheck disable=SC1091
+. "$RUN_DIR/stores/stores.env"
+set +a
+echo "test/run.sh: object stores S3 $KB_TEST_S3_ENDPOINT, Azure $KB_TEST_AZURE_ENDPOINT, GCS $KB_TEST_GCS_ENDPOINT" >&2
 
 # Only *.test.js files: node 20 would run every file under a folder named "test" (helpers,
 # suites, benchmarks) if given the folder.

@@ -15,12 +15,15 @@ export interface CommandContext {
 }
 
 /** The storage a command points at: the config's storage section, or --path for a directory. */
-export async function storageFrom(opts: { config?: string; path?: string }): Promise<{ storage: StorageBackend; config?: Config }> {
+export async function storageFrom(
+  opts: { config?: string; path?: string },
+  log?: Logger,
+): Promise<{ storage: StorageBackend; config?: Config }> {
   if (opts.config && opts.path) throw new KafkaBackupError('USAGE', 'give either --config or --path, not both');
   if (opts.config) {
     const config = await loadConfig(opts.config);
-    return { storage: openStorage(config.storage), config };
+    return { storage: openStorage(config.storage, log), config };
   }
-  if (opts.path) return { storage: openStorage({ backend: 'filesystem', path: opts.path, max_concurrency: 16 }) };
+  if (opts.path) return { storage: openStorage({ backend: 'filesystem', path: opts.path, max_concurrency: 16 }, log) };
   throw new KafkaBackupError('USAGE', 'say where the backups are: --config FILE or --path DIR');
 }

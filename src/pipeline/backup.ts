@@ -16,7 +16,7 @@ import type { Config } from '../config/types.js';
 import { compileTopicSelector, literalTopics } from '../config/topics.js';
 import { KafkaBackupError, describeError, isKafkaBackupError } from '../errors.js';
 import { commitSegment, emptyManifest, readManifest, recordGap, writeManifest, type PartitionManifest } from '../format/manifest.js';
-import { segmentKey } from '../format/layout.js';
+import { backupPrefix, segmentKey } from '../format/layout.js';
 import { SegmentWriter } from '../format/segment-writer.js';
 import type { FetchedData, KafkaSource, TopicInfo } from '../kafka/source.js';
 import type { StorageBackend } from '../storage/backend.js';
@@ -76,8 +76,9 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
     log,
   );
   log.info({ backup_id: config.backup_id, run_id: run.runId, topics: topics.map((t) => t.name), mode: opts.mode }, 'backup started');
-  // Uploads left half-written by a crashed run are not part of the backup (docs/format.md, ordering).
-  await sweepTemporaryFiles(storage, 60_000);
+  // Uploads left half-written by a crashed run of this backup are not part of it (docs/format.md,
+  // ordering). The backup is ours now, so none of its uploads is live: remove them all.
+  await sweepTemporaryFiles(storage, 0, backupPrefix(config.backup_id));
 
   // `halt` stops every partition (each commits what it fetched) when the user sends a signal, when
   // one partition fails (so the failure is reported now, not after the others finish), or when

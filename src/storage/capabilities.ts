@@ -12,8 +12,8 @@ export interface PagedLister {
 
 /** Removes leftovers of uploads that never finished (temp files, incomplete multipart uploads). */
 export interface TemporarySweeper {
-  /** Deletes leftovers older than olderThanMs; resolves to how many were removed. */
-  sweepTemporaryFiles(olderThanMs: number): Promise<number>;
+  /** Deletes leftovers under `prefix` (a key prefix, '' for all) older than olderThanMs; resolves to how many were removed. */
+  sweepTemporaryFiles(olderThanMs: number, prefix?: string): Promise<number>;
 }
 
 /** A get that is only started when it does not have to wait for storage capacity. */
@@ -39,8 +39,8 @@ export function hasPrefetchGet(backend: StorageBackend): backend is StorageBacke
  * threshold well above the longest upload, so a concurrent live writer is not disturbed).
  * Resolves to the number removed; 0 for backends that leave nothing behind.
  */
-export async function sweepTemporaryFiles(backend: StorageBackend, olderThanMs: number): Promise<number> {
-  return hasSweeper(backend) ? backend.sweepTemporaryFiles(olderThanMs) : 0;
+export async function sweepTemporaryFiles(backend: StorageBackend, olderThanMs: number, prefix = ''): Promise<number> {
+  return hasSweeper(backend) ? backend.sweepTemporaryFiles(olderThanMs, prefix) : 0;
 }
 
 /**

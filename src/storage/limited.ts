@@ -73,9 +73,9 @@ class ConcurrencyLimitedBackend implements StorageBackend, PagedLister, Temporar
     return this.#withSlot(() => this.inner.delete(key));
   }
 
-  sweepTemporaryFiles(olderThanMs: number): Promise<number> {
+  sweepTemporaryFiles(olderThanMs: number, prefix = ''): Promise<number> {
     const inner = this.inner;
-    return hasSweeper(inner) ? this.#withSlot(() => inner.sweepTemporaryFiles(olderThanMs)) : Promise.resolve(0);
+    return hasSweeper(inner) ? this.#withSlot(() => inner.sweepTemporaryFiles(olderThanMs, prefix)) : Promise.resolve(0);
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {

@@ -15,7 +15,7 @@ export async function backupCommand(file: string, ctx: CommandContext): Promise<
   checkMode(config, 'backup', file);
   const source = requireSection(config, 'source', 'backup', file);
   ctx.log.debug({ config: redactConfig(config) }, 'config loaded');
-  const storage = openStorage(config.storage);
+  const storage = openStorage(config.storage, ctx.log);
   const conn = await connectKafka(kafkaSettings(source), ctx.log);
   const stats = new TransferStats();
   const stop = startProgress(stats, 'backup');

@@ -15,7 +15,7 @@ export async function restoreCommand(file: string, ctx: CommandContext): Promise
   checkMode(config, 'restore', file);
   const target = requireSection(config, 'target', 'restore', file);
   ctx.log.debug({ config: redactConfig(config) }, 'config loaded');
-  const storage = openStorage(config.storage);
+  const storage = openStorage(config.storage, ctx.log);
   const conn = await connectKafka(kafkaSettings(target), ctx.log);
   const stats = new TransferStats();
   const stop = startProgress(stats, 'restore');

@@ -3,7 +3,7 @@ import { storageFrom, type CommandContext } from '../context.js';
 import { bytes, count, table, time } from '../format.js';
 
 export async function statusCommand(opts: { config?: string; path?: string; backupId?: string }, ctx: CommandContext): Promise<void> {
-  const { storage, config } = await storageFrom(opts);
+  const { storage, config } = await storageFrom(opts, ctx.log);
   try {
     const id = opts.backupId ?? (opts.path ? undefined : config?.backup_id);
     if (id === undefined) {

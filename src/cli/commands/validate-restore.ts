@@ -22,7 +22,7 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
   const config = await loadConfig(file);
   checkMode(config, 'restore', file);
   requireSection(config, 'target', 'validate-restore', file);
-  const storage = openStorage(config.storage);
+  const storage = openStorage(config.storage, ctx.log);
   try {
     const plan = await planRestore(config, storage);
     // An unreachable target is one problem among others: the backup is still checked.

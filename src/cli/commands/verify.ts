@@ -7,7 +7,7 @@ import { bytes } from '../format.js';
 
 /** `verify`: read a whole backup back and check every checksum, without touching Kafka. */
 export async function verifyCommand(opts: { config?: string; path?: string; backupId?: string; quick?: boolean }, ctx: CommandContext): Promise<void> {
-  const { storage, config } = await storageFrom(opts);
+  const { storage, config } = await storageFrom(opts, ctx.log);
   try {
     const id = opts.backupId ?? config?.backup_id;
     if (!id) throw new KafkaBackupError('USAGE', 'verify needs --backup-id (or a --config naming backup_id)');

@@ -154,9 +154,15 @@ export class FilesystemBackend implements StorageBackend, PagedLister, Temporary
     });
   }
 
-  /** Removes temp files of writers that never finished, last touched more than olderThanMs ago. */
-  sweepTemporaryFiles(olderThanMs: number): Promise<number> {
-    return sweepTempFiles(this.#root, olderThanMs, this.location);
+  /** Removes temp files of writers that never finished, under prefix, last touched more than olderThanMs ago. */
+  sweepTemporaryFiles(olderThanMs: number, prefix = ''): Promise<number> {
+    // The directory part of the prefix bounds the walk; temp names are filtered by the walk itself.
+    const dir = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    if (dir !== '') validateKey(dir);
+    return sweepTempFiles(path.join(this.#root, dir), olderThanMs, this.location).catch((err: unknown) => {
+      if (err instanceof KafkaBackupError && err.code === 'STORAGE_NOT_FOUND') return 0; // nothing written there yet
+      throw err;
+    });
   }
 
   async close(): Promise<void> {
