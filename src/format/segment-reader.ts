@@ -6,7 +6,8 @@ import type { Codec } from '../codec/codec.js';
 import { codecById } from '../codec/index.js';
 import { describeError, isKafkaBackupError, KafkaBackupError } from '../errors.js';
 import { walkBatches, type BatchHeader } from '../records/batch.js';
-import type { StorageBackend } from '../storage/backend.js';
+import type { ByteRange, StorageBackend } from '../storage/backend.js';
+import { prefetchGet } from '../storage/capabilities.js';
 import { BLOCK_HEADER_SIZE, HEADER_SIZE, MIN_SEGMENT_SIZE, TRAILER_SIZE } from './constants.js';
 import {
   corrupt,
@@ -18,6 +19,8 @@ import {
 } from './segment-binary.js';
 
 export type { BlockIndexEntry } from './segment-binary.js';
+
+type Loaded = { raw: Buffer; batches: StoredBatch[] };
 
 export interface StoredBatch {
   header: BatchHeader;
@@ -36,6 +39,8 @@ export class SegmentReader {
   readonly formatVersion: number;
   readonly blocks: readonly BlockIndexEntry[];
   readonly #storage: StorageBackend;
+  /** The first block, started by tryOpen() with a free slot. */
+  #ahead: Promise<Loaded> | undefined;
 
   private constructor(storage: StorageBackend, key: string, codec: Codec, formatVersion: number, blocks: BlockIndexEntry[]) {
     this.#storage = storage;
@@ -52,15 +57,46 @@ export class SegmentReader {
       if (!info) throw new KafkaBackupError('STORAGE_NOT_FOUND', `segment ${key} does not exist`, { key });
       size = info.size;
     }
+    const reader = await SegmentReader.#open(storage, key, size, (range) => storage.get(key, range));
+    return reader!;
+  }
+
+  /**
+   * Restore's look-ahead: opens the segment (and starts reading its first block) only with
+   * storage slots that are free right now (try-acquire), so it never delays a read the pipeline
+   * waits for. Undefined when a slot was not free; then open() it when it is needed. `size` is
+   * the manifest's stored_bytes.
+   */
+  static async tryOpen(storage: StorageBackend, key: string, size: number): Promise<SegmentReader | undefined> {
+    try {
+      const reader = await SegmentReader.#open(storage, key, size, (range) => prefetchGet(storage, key, range));
+      if (reader && reader.blocks.length > 0) reader.#ahead = reader.#speculate(0);
+      return reader;
+    } catch {
+      return undefined; // whatever went wrong, open() will meet it again and report it properly
+    }
+  }
+
+  static async #open(
+    storage: StorageBackend,
+    key: string,
+    size: number,
+    get: (range: ByteRange) => Promise<Buffer> | undefined,
+  ): Promise<SegmentReader | undefined> {
     if (size < MIN_SEGMENT_SIZE) throw corrupt(key, `truncated: ${size} bytes is less than any segment`);
-    const [headerBytes, trailerBytes] = await Promise.all([
-      storage.get(key, { start: 0, end: HEADER_SIZE }),
-      storage.get(key, { start: size - TRAILER_SIZE, end: size }),
-    ]);
+    const headerRead = get({ start: 0, end: HEADER_SIZE });
+    const trailerRead = get({ start: size - TRAILER_SIZE, end: size });
+    if (!headerRead || !trailerRead) {
+      headerRead?.catch(() => undefined);
+      trailerRead?.catch(() => undefined);
+      return undefined;
+    }
+    const [headerBytes, trailerBytes] = await Promise.all([headerRead, trailerRead]);
     const { formatVersion, codecId } = decodeHeader(headerBytes, key);
     const trailer = decodeTrailer(trailerBytes, key, size);
-    const indexBytes = await storage.get(key, { start: trailer.indexPosition, end: trailer.indexPosition + trailer.indexLength });
-    const blocks = decodeIndex(indexBytes, key, trailer);
+    const indexRead = get({ start: trailer.indexPosition, end: trailer.indexPosition + trailer.indexLength });
+    if (!indexRead) return undefined;
+    const blocks = decodeIndex(await indexRead, key, trailer);
     return new SegmentReader(storage, key, codecById(codecId), formatVersion, blocks);
   }
 
@@ -77,11 +113,13 @@ export class SegmentReader {
     const from = options.fromOffset ?? 0;
     let i = this.blocks.findIndex((b) => b.lastOffset >= from);
     if (i < 0) return;
-    let next: Promise<{ batches: StoredBatch[] }> | undefined = this.#prefetch(i);
+    let next: Promise<Loaded> | undefined = i === 0 && this.#ahead ? this.#ahead : this.#prefetch(i);
+    this.#ahead = undefined;
     while (next) {
       const current = await next;
       i++;
-      next = i < this.blocks.length ? this.#prefetch(i) : undefined;
+      // The next block is read ahead only if a storage slot is free now; otherwise on demand.
+      next = i < this.blocks.length ? (this.#speculate(i) ?? this.#deferred(i)) : undefined;
       for (const batch of current.batches) {
         if (batch.header.lastOffset >= from) yield batch;
       }
@@ -89,20 +127,46 @@ export class SegmentReader {
   }
 
   // A prefetch the consumer abandons (it stopped iterating) must not become an unhandled rejection.
-  #prefetch(i: number): Promise<{ batches: StoredBatch[] }> {
+  #prefetch(i: number): Promise<Loaded> {
     const p = this.#loadBlock(i);
     p.catch(() => undefined);
     return p;
   }
 
-  async #loadBlock(i: number): Promise<{ raw: Buffer; batches: StoredBatch[] }> {
+  /** Block i read with a free storage slot, or undefined when none is free. */
+  #speculate(i: number): Promise<Loaded> | undefined {
+    const read = prefetchGet(this.#storage, this.key, this.#blockRange(i));
+    if (!read) return undefined;
+    const p = read.then((bytes) => this.#decodeBlock(i, bytes));
+    p.catch(() => undefined);
+    return p;
+  }
+
+  /** Block i, read only when awaited (a thenable, so nothing starts before the consumer asks). */
+  #deferred(i: number): Promise<Loaded> {
+    let started: Promise<Loaded> | undefined;
+    const load = () => (started ??= this.#loadBlock(i));
+    return { then: (ok, fail) => load().then(ok, fail) } as Promise<Loaded>;
+  }
+
+  #blockRange(i: number): ByteRange {
+    const entry = this.#entry(i);
+    return { start: entry.position, end: entry.position + BLOCK_HEADER_SIZE + entry.storedLength };
+  }
+
+  #entry(i: number): BlockIndexEntry {
     const entry = this.blocks[i];
     if (!entry) throw new KafkaBackupError('INTERNAL', `segment ${this.key} has no block ${i}`, { key: this.key });
+    return entry;
+  }
+
+  async #loadBlock(i: number): Promise<Loaded> {
+    return this.#decodeBlock(i, await this.#storage.get(this.key, this.#blockRange(i)));
+  }
+
+  async #decodeBlock(i: number, bytes: Buffer): Promise<Loaded> {
+    const entry = this.#entry(i);
     const where = { block: i };
-    const bytes = await this.#storage.get(this.key, {
-      start: entry.position,
-      end: entry.position + BLOCK_HEADER_SIZE + entry.storedLength,
-    });
     if (bytes.length !== BLOCK_HEADER_SIZE + entry.storedLength) throw corrupt(this.key, `block ${i} is truncated`, where);
     const header = decodeBlockHeader(bytes);
     if (header.storedLength !== entry.storedLength || header.rawLength !== entry.rawLength) {

@@ -137,9 +137,15 @@ async function restorePartition(
 
   try {
     const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten);
-    for (const seg of p.manifest.segments) {
+    const segments = p.manifest.segments;
+    let ahead: Promise<SegmentReader | undefined> | undefined;
+    for (let k = 0; k < segments.length; k++) {
+      const seg = segments[k]!;
       if (signal.aborted) break;
-      const reader = await SegmentReader.open(storage, seg.key, { size: seg.stored_bytes });
+      const reader = (await ahead) ?? (await SegmentReader.open(storage, seg.key, { size: seg.stored_bytes }));
+      // Look ahead to the next segment only with storage slots that are free now (tryOpen).
+      const following = segments[k + 1];
+      ahead = following ? SegmentReader.tryOpen(storage, following.key, following.stored_bytes) : undefined;
       stats.storedBytes += seg.stored_bytes;
       for await (const batch of reader.batches()) {
         for (const out of await batcher.add(batch)) await producer.send(out);
