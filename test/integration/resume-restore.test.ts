@@ -76,6 +76,9 @@ test('a restore SIGKILLed at many points resumes to exactly one copy', { timeout
     const before = await written();
     await until(async () => (await sleep(20), (await written()) > before), { signal: exited, what: 'records in the target' });
   };
+  // Progress-based points land mid-run however fast the restore is.
+  const targetHolds = (share: number) => (exited: AbortSignal) =>
+    until(async () => (await sleep(20), (await written()) >= share * TOTAL), { signal: exited, what: `${share * TOTAL} records in the target` });
   const afterCheckpoint = async (exited: AbortSignal) => {
     const before = stateStamp();
     await until(() => stateStamp() !== before, { signal: exited, what: 'a checkpoint' });
@@ -84,9 +87,11 @@ test('a restore SIGKILLed at many points resumes to exactly one copy', { timeout
     { label: 'first restore state on disk', wait: (exited) => until(() => stateFiles().length > 0, { signal: exited, what: 'a restore state' }) },
     { label: '300 ms', wait: () => sleep(300) },
     { label: 'once the target grew', wait: targetGrew },
-    { label: 'right after a checkpoint', wait: afterCheckpoint },
+    { label: 'at 25% restored', wait: targetHolds(0.25) },
+    { label: 'at 50% restored', wait: targetHolds(0.5) },
+    // On a fast machine the points below may see the restore finish: that ends the kills.
     { label: '800 ms', wait: () => sleep(800) },
-    { label: 'once the target grew', wait: targetGrew },
+    { label: 'at 75% restored', wait: targetHolds(0.75) },
     { label: 'right after a checkpoint', wait: afterCheckpoint },
     { label: '1.5 s', wait: () => sleep(1500) },
   ];
@@ -110,7 +115,7 @@ test('a restore SIGKILLed at many points resumes to exactly one copy', { timeout
     if (partial.length > 0 && partial.length < TOTAL) midRunKills++;
   }
   assert.ok(kills >= 4, `expected at least 4 runs killed, got ${kills}:\n${log.join('\n')}`);
-  assert.ok(midRunKills >= 2, `expected at least 2 kills with part of the data restored, got ${midRunKills}:\n${log.join('\n')}`);
+  assert.ok(midRunKills >= 3, `expected at least 3 kills with part of the data restored, got ${midRunKills}:\n${log.join('\n')}`);
   phase('kills done');
 
   if (!finished) {
