@@ -95,7 +95,7 @@ export class RawKafkaSource implements KafkaSource {
   }
 
   offsets(topic: string, partitions: number[]) {
-    return listPartitionOffsets(this.conn, topic, partitions);
+    return listPartitionOffsets(this.conn, topic, partitions, this.log);
   }
 
   fetch(topic: string, partition: number, offset: number, maxWaitMs: number): Promise<FetchedData> {
