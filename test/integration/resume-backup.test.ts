@@ -75,6 +75,7 @@ test('a backup SIGKILLed at many points resumes to an exact copy', { timeout: 30
   ];
   let midRunKills = 0;
   let kills = 0;
+  let finishedEarly = false;
   let prevNext = new Map<string, number>();
   for (const point of points) {
     const t0 = Date.now();
@@ -83,6 +84,7 @@ test('a backup SIGKILLed at many points resumes to an exact copy', { timeout: 30
     log.push(`${point.label}: ${killed ? 'killed' : `exited ${result.code}`} after ${Date.now() - t0} ms, ${progress} records committed`);
     if (!killed) {
       assert.equal(result.code, 0, `backup run (${point.label}) ended on its own, not with success:\n${result.stderr}`);
+      finishedEarly = true;
       break; // the backup is complete: nothing left to interrupt
     }
     kills++;
@@ -119,8 +121,10 @@ test('a backup SIGKILLed at many points resumes to an exact copy', { timeout: 30
   // Every killed run that had claimed the backup is recorded as interrupted; none stays "running".
   const descriptor = JSON.parse(readFileSync(join(storagePath, id, 'backup.json'), 'utf8')) as { runs: { result: string }[] };
   const results = descriptor.runs.map((r) => r.result);
-  assert.deepEqual(results.slice(-2), ['complete', 'complete'], `run history: ${results.join(', ')}`);
-  assert.ok(results.slice(0, -2).every((r) => r === 'interrupted'), `run history: ${results.join(', ')}`);
+  const completes = finishedEarly ? 3 : 2;
+  assert.deepEqual(results.slice(-completes), new Array(completes).fill('complete'), `run history: ${results.join(', ')}`);
+  const interrupted = results.slice(0, -completes);
+  assert.ok(interrupted.every((r) => r === 'interrupted') && interrupted.length <= kills, `run history: ${results.join(', ')}`);
 
   phase('backup complete');
   const r = await runCli(['restore', '-c', cfg]);
