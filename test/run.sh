@@ -28,23 +28,36 @@ certs_pid=$!
 npm run --silent build
 wait "$certs_pid" || { cat "$RUN_DIR/gen-certs.log" >&2; echo "test/run.sh: gen-certs.sh failed" >&2; exit 1; }
 
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{const p=s.address().port;s.close(()=>console.log(p))})'; }
-PORT=""
-for _ in 1 2 3 4 5; do
-  p="$(free_port)"
-  # the controller listens on port+1 and the secured listeners on port+2..port+5: all must be free
-  taken=0
-  for off in 1 2 3 4 5; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$((p + off))") 2>/dev/null; then taken=1; break; fi
-  done
-  if [ "$taken" = 0 ] && [ "$p" -le 65530 ]; then PORT="$p"; break; fi
-done
-[ -n "$PORT" ] || { echo "test/run.sh: no free run of 6 ports found" >&2; exit 1; }
+# A run of 6 consecutive ports that can all be bound now (broker, controller, 4 secured
+# listeners), below the kernel's ephemeral range so no outgoing connection holds one of them.
+port_run() {
+  node -e '
+    const net = require("net");
+    const tryBase = (left) => {
+      const base = 20000 + Math.floor(Math.random() * 12000);
+      const servers = [];
+      const next = (i) => {
+        if (i === 6) { servers.forEach((s) => s.close()); console.log(base); return; }
+        const s = net.createServer().once("error", () => { servers.forEach((x) => x.close()); left > 0 ? tryBase(left - 1) : process.exit(1); })
+          .listen(base + i, "127.0.0.1", () => { servers.push(s); next(i + 1); });
+      };
+      next(0);
+    };
+    tryBase(50);'
+}
 
-export KB_TEST_BOOTSTRAP
-KB_TEST_BOOTSTRAP="$(KB_RUN_DIR="$RUN_DIR" bash test/infra/kafka.sh start --port "$PORT" --fresh \
-  --sasl --tls "$RUN_DIR/tls" \
-  --prop broker.session.timeout.ms=3000 --prop broker.heartbeat.interval.ms=500 --prop log.cleaner.backoff.ms=500)"
+export KB_TEST_BOOTSTRAP=""
+for attempt in 1 2 3; do
+  PORT="$(port_run)" || { echo "test/run.sh: no free run of 6 ports found" >&2; exit 1; }
+  if KB_TEST_BOOTSTRAP="$(KB_RUN_DIR="$RUN_DIR" bash test/infra/kafka.sh start --port "$PORT" --fresh \
+    --sasl --tls "$RUN_DIR/tls" \
+    --prop broker.session.timeout.ms=3000 --prop broker.heartbeat.interval.ms=500 --prop log.cleaner.backoff.ms=500)"; then
+    break
+  fi
+  echo "test/run.sh: broker start failed (attempt $attempt); trying other ports" >&2
+  KB_RUN_DIR="$RUN_DIR" bash test/infra/kafka.sh stop >/dev/null 2>&1 || true
+done
+[ -n "$KB_TEST_BOOTSTRAP" ] || { echo "test/run.sh: the Kafka broker did not start" >&2; exit 1; }
 export KB_TEST_RUN_DIR="$RUN_DIR" KB_TEST_TLS_DIR="$RUN_DIR/tls"
 # kafka.sh writes the secured listeners as SASL=, SSL=, SASL_SSL=, MTLS= lines.
 while IFS='=' read -r name addr; do

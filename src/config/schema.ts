@@ -31,7 +31,7 @@ export const backupOptionsSchema = z
       .describe('zstd level: higher is smaller and slower. Only valid with compression zstd.'),
     segment_max_bytes: byteSize(65536)
       .default(134217728)
-      .describe('Roll to a new segment once this many bytes are written (e.g. "128MiB").'),
+      .describe('Roll to a new segment once this many bytes are written (e.g. "128MiB"); a segment may exceed it by up to one fetch response (max.partition.fetch.bytes).'),
     segment_max_interval_ms: int(100)
       .default(60000)
       .describe('Roll to a new segment after this long, so recent records reach storage.'),

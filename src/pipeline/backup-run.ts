@@ -15,6 +15,7 @@ import {
 } from '../format/descriptor.js';
 import { FORMAT_VERSION } from '../format/constants.js';
 import type { StorageBackend } from '../storage/backend.js';
+import { isDeadLocalProcess } from '../local-process.js';
 
 export interface RunIdentity {
   backupId: string;
@@ -142,11 +143,5 @@ function mergeTopics(a: { name: string; partitions: number }[], b: { name: strin
 
 /** An owner on this host whose process no longer exists died; no need to wait for its heartbeat to age. */
 export function ownerIsGone(owner: { host: string; pid: number }): boolean {
-  if (owner.host !== hostname() || owner.pid === process.pid) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return isDeadLocalProcess(owner.host, owner.pid);
 }

@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { isDeadLocalProcess } from '../../local-process.js';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaBackupError } from '../../errors.js';
@@ -101,11 +102,5 @@ async function isStale(lockPath: string, mtimeMs: number): Promise<boolean> {
   if (Date.now() - mtimeMs >= STALE_LOCK_MS) return true;
   const text = await fs.readFile(lockPath, 'utf8').catch(() => '');
   const m = /^pid (\d+) on (.+)\n$/.exec(text);
-  if (!m || m[2] !== os.hostname() || Number(m[1]) === process.pid) return false;
-  try {
-    process.kill(Number(m[1]), 0);
-    return false;
-  } catch (err) {
-    return errnoCode(err) === 'ESRCH';
-  }
+  return m !== null && isDeadLocalProcess(m[2]!, Number(m[1]));
 }

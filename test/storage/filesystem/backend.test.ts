@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -239,4 +239,22 @@ test('conditional writes from separate backend instances (no shared mutex) are s
   } finally {
     await cleanup();
   }
+});
+
+describe('filesystem lock files left by a killed process', () => {
+  test('a lock naming a dead process on this host is broken at once, not after 30 s', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'kb-lock-'));
+    try {
+      const backend = new FilesystemBackend(root);
+      const first = await backend.put('a/manifest.json', Buffer.from('v1'));
+      const child = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+      await fs.writeFile(path.join(root, 'a', '.manifest.json.lock'), `pid ${child.stdout.trim()} on ${os.hostname()}\n`);
+      const started = Date.now();
+      await backend.put('a/manifest.json', Buffer.from('v2'), { ifMatch: first.etag });
+      assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
+      assert.equal((await backend.get('a/manifest.json')).toString(), 'v2');
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
 });
