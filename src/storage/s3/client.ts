@@ -1,17 +1,16 @@
 // S3Client construction from the `storage` config (src/config/schema-storage.ts, S3StorageConfig).
 //
-// Two clients share one connection pool:
-//   client        maxAttempts 1: put/get/head/list/delete/sweep are retried by the retry decorator
-//                 (src/storage/retry.ts), outside the concurrency limit, so an SDK backoff never
-//                 sleeps while holding a storage slot and attempts do not multiply.
-//   uploadClient  the SDK's standard retries: parts of a streamed upload, which nothing above retries
-//                 (one lost part would otherwise fail a whole segment).
+// maxAttempts 1: the SDK does not retry. put/get/head/list/delete/sweep are retried by the retry
+// decorator (src/storage/retry.ts), outside the concurrency limit, so a backoff never sleeps while
+// holding a storage slot and attempts do not multiply; the streamed upload, which nothing above
+// retries, retries its own requests (upload-retry.ts).
 //
 // Connection pool: one keep-alive http.Agent and one https.Agent with maxSockets = max_concurrency
 // (0 = unlimited → 256), handed to the SDK's NodeHttpHandler through the `requestHandler` options
-// object (the SDK builds its NodeHttpHandler from it; passing the Agent instances makes both
-// clients share them). The semaphore caps calls, the pool caps sockets: a streamed upload's
-// background parts hold no semaphore slot, so the pool is what bounds them (seed 002, KafScale #111).
+// object: the SDK builds its NodeHttpHandler (@smithy/node-http-handler) from it, so that package,
+// not a dependency of ours, is never imported here. The semaphore caps calls, the pool caps
+// sockets: a streamed upload's background parts hold no semaphore slot, so the pool is what bounds
+// them (seed 002, KafScale #111).
 
 import http from 'node:http';
 import https from 'node:https';
@@ -25,15 +24,12 @@ export const UNLIMITED_SOCKETS = 256;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** A socket silent for this long fails the request (retryable); CompleteMultipartUpload may think a while. */
 const SOCKET_IDLE_TIMEOUT_MS = 120_000;
-/** Attempts per part of a streamed upload (the SDK's standard mode, exponential backoff). */
-const UPLOAD_ATTEMPTS = 5;
 
 /** The SDK warns on stderr when requests queue for a socket; with the pool as the cap that is by design. */
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 export interface S3Clients {
   client: S3Client;
-  uploadClient: S3Client;
   /** The socket cap of the shared pool. */
   maxSockets: number;
   /** For messages: where the bucket is looked for. */
@@ -71,7 +67,8 @@ export function createS3Clients(config: S3StorageConfig): S3Clients {
   const httpsAgent = new https.Agent(agentOptions);
   const region = regionOf(config);
   const checksum = config.request_checksum === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
-  const base: S3ClientConfig = {
+  const options: S3ClientConfig = {
+    maxAttempts: 1,
     ...(region === undefined ? {} : { region }),
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
     forcePathStyle: config.path_style,
@@ -88,23 +85,20 @@ export function createS3Clients(config: S3StorageConfig): S3Clients {
     },
   };
   if (config.access_key_id !== undefined && config.secret_access_key !== undefined) {
-    base.credentials = {
+    options.credentials = {
       accessKeyId: config.access_key_id,
       secretAccessKey: config.secret_access_key,
       ...(config.session_token === undefined ? {} : { sessionToken: config.session_token }),
     };
   } // else: the SDK's default credential chain
-  const client = new S3Client({ ...base, maxAttempts: 1 });
-  const uploadClient = new S3Client({ ...base, maxAttempts: UPLOAD_ATTEMPTS });
+  const client = new S3Client(options);
   const where = config.endpoint !== undefined ? `endpoint ${config.endpoint}` : `region ${region ?? 'from the AWS default chain'}`;
   return {
     client,
-    uploadClient,
     maxSockets,
     where,
     destroy() {
       client.destroy();
-      uploadClient.destroy();
       httpAgent.destroy();
       httpsAgent.destroy();
     },

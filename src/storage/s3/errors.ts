@@ -114,7 +114,7 @@ function reasonOf(err: unknown): string {
   const name = errorName(err);
   const message = err instanceof Error ? err.message : String(err);
   const status = httpStatus(err);
-  const head = [name !== undefined && name !== 'Error' ? name : undefined, status === undefined ? undefined : `HTTP ${status}`]
+  const head = [name !== undefined && name !== 'Error' && name !== 'Unknown' ? name : undefined, status === undefined ? undefined : `HTTP ${status}`]
     .filter((x) => x !== undefined)
     .join(', ');
   // HEAD answers have no body; the SDK then says "UnknownError", which tells nothing.

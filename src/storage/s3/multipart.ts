@@ -14,11 +14,14 @@ import {
   CreateMultipartUploadCommand,
   UploadPartCommand,
   type CompletedPart,
+  type CreateMultipartUploadCommandInput,
+  type UploadPartCommandInput,
 } from '@aws-sdk/client-s3';
 import { KafkaBackupError } from '../../errors.js';
 import type { S3Context } from './context.js';
 import { errorName } from './errors.js';
 import { normalizeEtag } from './naming.js';
+import { withUploadRetries } from './upload-retry.js';
 
 /** S3's limit on parts per upload. */
 export const MAX_PARTS = 10_000;
@@ -38,14 +41,13 @@ export class MultipartUpload {
   ) {}
 
   static async start(context: S3Context, key: string, name: string): Promise<MultipartUpload> {
-    const created = await context.clients.uploadClient.send(
-      new CreateMultipartUploadCommand({
-        Bucket: context.bucket,
-        Key: name,
-        ...context.encryption,
-        ...(context.checksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
-      }),
-    );
+    const input: CreateMultipartUploadCommandInput = {
+      Bucket: context.bucket,
+      Key: name,
+      ...context.encryption,
+      ...(context.checksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
+    };
+    const created = await withUploadRetries(() => context.clients.client.send(new CreateMultipartUploadCommand(input)));
     if (created.UploadId === undefined) {
       throw new KafkaBackupError('STORAGE_IO', `s3 CreateMultipartUpload for "${key}" in ${context.location} returned no UploadId`, {
         key,
@@ -69,19 +71,17 @@ export class MultipartUpload {
       const message = `s3 object "${this.key}" in ${this.context.location} needs more than ${MAX_PARTS} parts: raise multipart_part_size`;
       throw new KafkaBackupError('STORAGE_IO', message, { key: this.key, location: this.context.location, retryable: false });
     }
-    const sent = this.context.clients.uploadClient
-      .send(
-        new UploadPartCommand({
-          Bucket: this.context.bucket,
-          Key: this.name,
-          UploadId: this.uploadId,
-          PartNumber: partNumber,
-          Body: body,
-          ContentLength: body.length,
-          ...(this.context.checksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
-        }),
-        { abortSignal: this.#cancel.signal },
-      )
+    const input: UploadPartCommandInput = {
+      Bucket: this.context.bucket,
+      Key: this.name,
+      UploadId: this.uploadId,
+      PartNumber: partNumber,
+      Body: body,
+      ContentLength: body.length,
+      ...(this.context.checksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
+    };
+    const signal = this.#cancel.signal;
+    const sent = withUploadRetries(() => this.context.clients.client.send(new UploadPartCommand(input), { abortSignal: signal }), signal)
       .then(
         (answer) => {
           this.#parts.push({
@@ -103,14 +103,13 @@ export class MultipartUpload {
     await Promise.all(this.#inFlight);
     if (this.#failure !== undefined) throw this.#failure;
     const parts = [...this.#parts].sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
-    const done = await this.context.clients.uploadClient.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: this.context.bucket,
-        Key: this.name,
-        UploadId: this.uploadId,
-        MultipartUpload: { Parts: parts },
-      }),
-    );
+    const input = {
+      Bucket: this.context.bucket,
+      Key: this.name,
+      UploadId: this.uploadId,
+      MultipartUpload: { Parts: parts },
+    };
+    const done = await withUploadRetries(() => this.context.clients.client.send(new CompleteMultipartUploadCommand(input)));
     return normalizeEtag(done.ETag);
   }
 
@@ -124,9 +123,8 @@ export class MultipartUpload {
     this.cancel();
     await Promise.all(this.#inFlight);
     try {
-      await this.context.clients.uploadClient.send(
-        new AbortMultipartUploadCommand({ Bucket: this.context.bucket, Key: this.name, UploadId: this.uploadId }),
-      );
+      const input = { Bucket: this.context.bucket, Key: this.name, UploadId: this.uploadId };
+      await withUploadRetries(() => this.context.clients.client.send(new AbortMultipartUploadCommand(input)));
     } catch (err) {
       if (errorName(err) !== 'NoSuchUpload') throw err; // already gone (a sweep): nothing left
     }

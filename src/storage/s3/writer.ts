@@ -15,6 +15,7 @@ import type { ObjectInfo, ObjectWriter } from '../backend.js';
 import type { S3Context } from './context.js';
 import { MultipartUpload } from './multipart.js';
 import { normalizeEtag } from './naming.js';
+import { withUploadRetries } from './upload-retry.js';
 
 export class S3Writer implements ObjectWriter {
   #chunks: Buffer[] = [];
@@ -83,9 +84,8 @@ export class S3Writer implements ObjectWriter {
 
   async #putWhole(): Promise<string> {
     const body = this.#take(this.#buffered);
-    const answer = await this.context.clients.uploadClient.send(
-      new PutObjectCommand({ Bucket: this.context.bucket, Key: this.name, Body: body, ContentLength: body.length, ...this.context.encryption }),
-    );
+    const input = { Bucket: this.context.bucket, Key: this.name, Body: body, ContentLength: body.length, ...this.context.encryption };
+    const answer = await withUploadRetries(() => this.context.clients.client.send(new PutObjectCommand(input)));
     return normalizeEtag(answer.ETag);
   }
 
