@@ -20,6 +20,7 @@ import type { PagedLister, TemporarySweeper } from '../capabilities.js';
 import { createS3Context, type S3Context } from './context.js';
 import { httpStatus, isMissingObject, isPreconditionFailed } from './errors.js';
 import { listObjectPages, sweepUploads } from './list.js';
+import { readBody } from './body.js';
 import { normalizeEtag } from './naming.js';
 import { S3Writer } from './writer.js';
 
@@ -92,10 +93,9 @@ export class S3Backend implements StorageBackend, PagedLister, TemporarySweeper 
           ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end - 1}` }),
         }),
       );
-      const bytes = answer.Body === undefined ? new Uint8Array(0) : await answer.Body.transformToByteArray();
-      const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      if (answer.ContentLength !== undefined && data.length !== answer.ContentLength) {
-        throw this.#truncated(key, answer.ContentLength, data.length);
+      const { data, received } = await readBody(answer.Body, answer.ContentLength);
+      if (answer.ContentLength !== undefined && received !== answer.ContentLength) {
+        throw this.#truncated(key, answer.ContentLength, received);
       }
       // S3 shortens a range that runs past the end instead of refusing it.
       if (range !== undefined && data.length !== range.end - range.start) throw this.#shortRead(key, range, data.length);
@@ -161,9 +161,9 @@ export class S3Backend implements StorageBackend, PagedLister, TemporarySweeper 
     return new KafkaBackupError('STORAGE_NOT_FOUND', `object "${key}" not found in ${this.location}`, { key, location: this.location });
   }
 
-  /** The connection ended before the announced length: transient. */
+  /** The transfer did not deliver the announced length (a cut connection): transient. */
   #truncated(key: string, announced: number, got: number): KafkaBackupError {
-    const message = `s3 read of "${key}" in ${this.location} ended early: ${got} of ${announced} bytes`;
+    const message = `s3 read of "${key}" in ${this.location} delivered ${got} of ${announced} bytes`;
     return new KafkaBackupError('STORAGE_IO', message, { key, location: this.location, retryable: true });
   }
 

@@ -30,8 +30,6 @@ const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} }
 
 export interface S3Clients {
   client: S3Client;
-  /** The socket cap of the shared pool. */
-  maxSockets: number;
   /** For messages: where the bucket is looked for. */
   where: string;
   destroy(): void;
@@ -95,7 +93,6 @@ export function createS3Clients(config: S3StorageConfig): S3Clients {
   const where = config.endpoint !== undefined ? `endpoint ${config.endpoint}` : `region ${region ?? 'from the AWS default chain'}`;
   return {
     client,
-    maxSockets,
     where,
     destroy() {
       client.destroy();
