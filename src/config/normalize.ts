@@ -23,6 +23,8 @@ function normalizeStorage(storage: StorageConfig, baseDir: string): StorageConfi
   switch (storage.backend) {
     case 'filesystem':
       return { ...storage, path: resolve(baseDir, storage.path) };
+    default:
+      return storage;
   }
 }
 

@@ -88,9 +88,9 @@ export const gcsStorageSchema = z.strictObject({
  * change that makes it work end to end; until then its schema above is only the contract its
  * implementation is written against.
  */
-export const storageBackends = ['filesystem'] as const;
+export const storageBackends = ['filesystem', 's3', 'azure'] as const;
 
-export const storageSchema = z.discriminatedUnion('backend', [filesystemStorageSchema], {
+export const storageSchema = z.discriminatedUnion('backend', [filesystemStorageSchema, s3StorageSchema, azureStorageSchema], {
   error: (iss) => {
     if (iss.code !== 'invalid_union') return undefined;
     const backend = (iss.input as { backend?: unknown } | undefined)?.backend;

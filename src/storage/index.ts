@@ -11,7 +11,9 @@
 import { KafkaBackupError } from '../errors.js';
 import type { StorageBackend } from './backend.js';
 import type { StorageConfig as ConfigStorage } from '../config/types.js';
+import { createAzureBackend } from './azure/backend.js';
 import { FilesystemBackend } from './filesystem/backend.js';
+import { createS3Backend } from './s3/backend.js';
 import { limitConcurrency } from './limited.js';
 import { withRetries } from './retry.js';
 import type { Logger } from 'pino';
@@ -37,8 +39,12 @@ function createBackend(config: StorageConfig): StorageBackend {
   switch (config.backend) {
     case 'filesystem':
       return new FilesystemBackend(config.path);
+    case 's3':
+      return createS3Backend(config);
+    case 'azure':
+      return createAzureBackend(config);
     default:
       // Unreachable after config validation; kept for configs built in code.
-      throw new KafkaBackupError('CONFIG_INVALID', `unknown storage backend ${JSON.stringify(config.backend)}`);
+      throw new KafkaBackupError('CONFIG_INVALID', `unknown storage backend ${JSON.stringify((config as { backend: unknown }).backend)}`);
   }
 }

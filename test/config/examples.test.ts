@@ -9,7 +9,13 @@ import { loadConfig } from '../../src/config/load.js';
 const examplesDir = fileURLToPath(new URL('../../../config-examples/', import.meta.url));
 
 /** Variables the examples reference without a default. */
-const env = { KAFKA_PASSWORD: 'example-password' };
+const env = {
+  KAFKA_PASSWORD: 'example-password',
+  AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'example-secret',
+  KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:111122223333:key/example',
+  AZURE_STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=a2V5;EndpointSuffix=core.windows.net',
+};
 
 describe('config-examples/', async () => {
   const files = (await readdir(examplesDir)).filter((f) => /\.ya?ml$/.test(f)).sort();

@@ -61,11 +61,11 @@ describe('parseConfig: YAML and structure', () => {
   });
 
   test('missing required keys and an unknown storage backend', () => {
-    assert.deepEqual(problems('storage:\n  backend: s3\n  bucket: b\n'), [
+    assert.deepEqual(problems('storage:\n  backend: tape\n  bucket: b\n'), [
       'backup_id: required',
-      'storage.backend: unknown backend "s3" (expected filesystem)',
+      'storage.backend: unknown backend "tape" (expected filesystem, s3, azure)',
     ]);
-    assert.deepEqual(problems('backup_id: a\nstorage: { path: d }\n'), ['storage.backend: required (expected filesystem)']);
+    assert.deepEqual(problems('backup_id: a\nstorage: { path: d }\n'), ['storage.backend: required (expected filesystem, s3, azure)']);
   });
 
   test('backup_id must be a safe path segment', () => {
@@ -162,7 +162,7 @@ target:
     ssl_certificate_location: /etc/tls/client.pem
     ssl_key_location: ./client.key
 `);
-    assert.equal(config.storage.path, '/srv/shared/backups');
+    assert.equal(config.storage.backend === 'filesystem' && config.storage.path, '/srv/shared/backups');
     const security = config.target!.security;
     assert.equal(security.ssl_ca_location, '/srv/kb/certs/ca.pem');
     assert.equal(security.ssl_certificate_location, '/etc/tls/client.pem');
