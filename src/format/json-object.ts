@@ -94,6 +94,14 @@ export async function writeJsonObject<S extends z.ZodType>(
     ...(options.etag !== undefined ? { ifMatch: options.etag } : {}),
     ...(options.create ? { ifNoneMatch: true } : {}),
   };
-  const info = await storage.put(key, data, putOptions);
-  return info.etag;
+  try {
+    return (await storage.put(key, data, putOptions)).etag;
+  } catch (err) {
+    // A conditional put whose response was lost is retried by the storage layer, and the retry
+    // meets our own write: the condition fails although we won. The content says which it was.
+    if (!isKafkaBackupError(err, 'STORAGE_PRECONDITION')) throw err;
+    const current = await storage.head(key);
+    if (current && current.size === data.length && (await storage.get(key)).equals(data)) return current.etag;
+    throw err;
+  }
 }

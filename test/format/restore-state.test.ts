@@ -104,7 +104,7 @@ describe('restore state storage', () => {
     const etag = await writeRestoreState(storage, sample(), { create: true });
     assert.deepEqual(await readRestoreState(storage, 'nightly', 'Zx1', 'orders-restored', 0), { state: sample(), etag });
     assert.equal(storage.objects.get(KEY)!.data.toString(), `${JSON.stringify(sample(), null, 2)}\n`);
-    await assert.rejects(writeRestoreState(storage, sample(), { etag: 'stale' }), code('STORAGE_PRECONDITION'));
+    await assert.rejects(writeRestoreState(storage, { ...sample(), updated_at: '2026-11-22T07:00:00.000Z' }, { etag: 'stale' }), code('STORAGE_PRECONDITION'));
   });
 
   test('corrupt, foreign and newer states', async () => {
