@@ -4,9 +4,10 @@
 // Stacked outside the concurrency limit (see index.ts), so a call sleeping between attempts holds
 // no storage slot.
 //
-// What is retried: put, get, head, delete, and opening a list page. A streamed upload is not
-// replayed here: the SDKs retry each part themselves, and a writer that fails fails its segment,
-// which the pipeline then reports (a backup resumes from its last commit on the next run).
+// What is retried: put, get, head, delete, opening a list page, and a read-ahead (tryGet) once it
+// has started. A streamed upload is not replayed here: the backends' writers retry each request
+// themselves, and a writer that fails fails its segment, which the pipeline then reports (a backup
+// resumes from its last commit on the next run).
 import type { Logger } from 'pino';
 import { isKafkaBackupError } from '../errors.js';
 import type { ByteRange, ObjectInfo, ObjectWriter, PutOptions, StorageBackend } from './backend.js';
@@ -41,10 +42,11 @@ class RetryingBackend implements StorageBackend, PagedLister, TemporarySweeper, 
     this.location = inner.location;
   }
 
-  async #retry<T>(what: string, operation: () => Promise<T>): Promise<T> {
+  /** `first`, when given, is the first attempt, already under way; later attempts call `operation`. */
+  async #retry<T>(what: string, operation: () => Promise<T>, first?: Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await operation();
+        return await (attempt === 0 && first !== undefined ? first : operation());
       } catch (err) {
         if (!isKafkaBackupError(err) || !err.retryable || attempt >= this.policy.retries) throw err;
         const cap = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** attempt);
@@ -107,8 +109,15 @@ class RetryingBackend implements StorageBackend, PagedLister, TemporarySweeper, 
     return hasSweeper(inner) ? this.#retry(`sweep ${prefix}`, () => inner.sweepTemporaryFiles(olderThanMs, prefix)) : Promise.resolve(0);
   }
 
+  /**
+   * Only the first attempt needs a free slot (that is what keeps read-ahead from queuing in front
+   * of reads the pipeline waits for). The restore awaits a started read-ahead as the block itself,
+   * so a retryable failure is retried like a get (queuing for a slot): not retrying it here failed
+   * whole restores on one dropped connection.
+   */
   tryGet(key: string, range?: ByteRange): Promise<Buffer> | undefined {
-    return prefetchGet(this.inner, key, range);
+    const first = prefetchGet(this.inner, key, range);
+    return first === undefined ? undefined : this.#retry(`get ${key}`, () => this.inner.get(key, range), first);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KafkaBackupError } from '../../src/errors.js';
+import { prefetchGet } from '../../src/storage/capabilities.js';
 import { sleep, withRetries } from '../../src/storage/retry.js';
 import { MemoryBackend } from './memory-backend.js';
 
@@ -56,4 +57,20 @@ test('a listing that fails midway resumes after the last key it delivered, witho
   const keys: string[] = [];
   for await (const o of withRetries(f.backend).list('p/')) keys.push(o.key);
   assert.deepEqual(keys, ['p/a', 'p/b', 'p/c', 'p/d']);
+});
+
+test('a read-ahead (tryGet) that started is retried like a get when it fails retryably', async () => {
+  const f = flaky('get', 2, true);
+  await f.inner.put('a', Buffer.from('x'));
+  const read = prefetchGet(withRetries(f.backend), 'a');
+  assert.ok(read, 'a backend without a concurrency limit always starts the read');
+  assert.equal((await read).toString(), 'x');
+  assert.equal(f.calls(), 3);
+});
+
+test('a read-ahead that fails permanently is not retried', async () => {
+  const f = flaky('get', 1, false);
+  await f.inner.put('a', Buffer.from('x'));
+  await assert.rejects(prefetchGet(withRetries(f.backend), 'a')!, /injected/);
+  assert.equal(f.calls(), 1);
 });
