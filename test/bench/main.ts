@@ -2,11 +2,15 @@
 // benchmark). Subcommands:
 //   meta    --results F --run ID --size-mb N --partitions 1,8 --payloads random --flat-pct 25
 //           --record-bytes 1024 --kafka-version V --compression C --producer-props S
-//           --broker-jvm=S --tool-jvm=S
+//           --broker-jvm=S --tool-jvm=S [--storages filesystem,s3] [--large-segment SEG,THRESHOLD,PART,UPLOADS]
 //   step    --results F --run ID --op OP --partitions P --payload X --size-pct N --records N
-//           --record-bytes B --log-prefix PATH -- COMMAND ARGS...
+//           --record-bytes B --log-prefix PATH [--storage S] [--variant V] [--largest-in LOC]
+//           -- COMMAND ARGS...
 //             runs COMMAND measured (measure.ts), checks the record count it reports, appends a
-//             step line; exits 1 when the command failed or moved the wrong number of records
+//             step line; exits 1 when the command failed or moved the wrong number of records.
+//             --largest-in (a directory, or s3://BUCKET/PREFIX) records the backup's objects
+//             and its largest one, after the command (not measured)
+//   s3-bucket --name B                      creates bucket B in MinIO (KB_TEST_S3_*), or empties it
 //   report  --results F [--run ID]          Markdown tables of a run (the last one by default)
 //   payload --file F --count N --size B     the compressible payload file (payload.ts)
 //   cpu-top [--top N] FILE.cpuprofile...    self-time summary of CPU profiles (cpu-top.ts)
@@ -15,10 +19,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renderCpuTop } from './cpu-top.js';
 import { measure } from './measure.js';
+import { largestObject, prepareBucket, s3SettingsFromEnv } from './object-store.js';
 import { parsers, type ParserName } from './parse.js';
 import { writePayloadFile } from './payload.js';
 import { renderReport } from './report.js';
-import { appendResult, readRun, type Operation } from './results.js';
+import { appendResult, readRun, type LargeSegmentMeta, type Operation, type Storage, type Variant } from './results.js';
 
 const MIB = 1024 * 1024;
 const OPS: Record<Operation, { tool: string; parser: ParserName }> = {
@@ -40,9 +45,22 @@ const num = (values: Record<string, string | boolean | undefined>, key: string):
 };
 const list = (s: string) => s.split(',').filter((x) => x !== '');
 const str = { type: 'string' } as const;
+const STORAGES: readonly Storage[] = ['filesystem', 's3'];
+const VARIANTS: readonly Variant[] = ['large-segment'];
+function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`unknown ${what} ${value} (${allowed.join(', ')})`);
+  return value as T;
+}
+function largeSegment(value: string | undefined): { large_segment?: LargeSegmentMeta } {
+  if (value === undefined) return {};
+  const n = list(value).map(Number);
+  if (n.length !== 4 || !n.every((x) => Number.isInteger(x) && x > 0)) throw new Error('--large-segment is SEGMENT,THRESHOLD,PART,UPLOADS (bytes, bytes, bytes, count)');
+  const [segment_max_bytes, multipart_threshold, multipart_part_size, max_concurrent_uploads] = n as [number, number, number, number];
+  return { large_segment: { segment_max_bytes, multipart_threshold, multipart_part_size, max_concurrent_uploads } };
+}
 
 function meta(args: string[]): void {
-  const keys = ['results', 'run', 'size-mb', 'partitions', 'payloads', 'flat-pct', 'record-bytes', 'kafka-version', 'compression', 'producer-props', 'broker-jvm', 'tool-jvm'];
+  const keys = ['results', 'run', 'size-mb', 'partitions', 'payloads', 'flat-pct', 'record-bytes', 'kafka-version', 'compression', 'producer-props', 'broker-jvm', 'tool-jvm', 'storages', 'large-segment'];
   const { values } = parseArgs({ args, options: Object.fromEntries(keys.map((k) => [k, str])) });
   const cpu = cpus();
   appendResult(need(values, 'results'), {
@@ -61,11 +79,13 @@ function meta(args: string[]): void {
     producer_props: need(values, 'producer-props'),
     broker_jvm: need(values, 'broker-jvm'),
     tool_jvm: need(values, 'tool-jvm'),
+    storages: list(values['storages'] ?? 'filesystem').map((x) => oneOf(x, STORAGES, 'storage')),
+    ...largeSegment(values['large-segment']),
   });
 }
 
 async function step(args: string[]): Promise<number> {
-  const keys = ['results', 'run', 'op', 'partitions', 'payload', 'size-pct', 'records', 'record-bytes', 'log-prefix'];
+  const keys = ['results', 'run', 'op', 'partitions', 'payload', 'size-pct', 'records', 'record-bytes', 'log-prefix', 'storage', 'variant', 'largest-in'];
   const { values, positionals } = parseArgs({ args, options: Object.fromEntries(keys.map((k) => [k, str])), allowPositionals: true });
   const op = need(values, 'op') as Operation;
   if (!(op in OPS)) throw new Error(`unknown --op ${op}`);
@@ -75,7 +95,10 @@ async function step(args: string[]): Promise<number> {
   const recordBytes = num(values, 'record-bytes');
   const logs = need(values, 'log-prefix');
   const m = await measure(command, rest, { stdoutFile: `${logs}.out`, stderrFile: `${logs}.err` });
-  const label = `${op} p=${values['partitions']} ${values['payload']} ${values['size-pct']}%`;
+  const storage = values['storage'] === undefined ? undefined : oneOf(values['storage'], STORAGES, 'storage');
+  const variant = values['variant'] === undefined ? undefined : oneOf(values['variant'], VARIANTS, 'variant');
+  const where = [storage, variant].filter((x) => x !== undefined && x !== 'filesystem').join(' ');
+  const label = `${op} p=${values['partitions']} ${values['payload']} ${values['size-pct']}%${where ? ` ${where}` : ''}`;
   const fail = (why: string) => {
     const tail = readFileSync(`${logs}.err`, 'utf8').trimEnd().split('\n').slice(-30).join('\n');
     process.stderr.write(`bench: ${label} FAILED: ${why}\n  stdout: ${logs}.out\n  stderr: ${logs}.err (last lines below)\n${tail}\n`);
@@ -91,6 +114,11 @@ async function step(args: string[]): Promise<number> {
   if (self.records !== records) return fail(`moved ${self.records} records, expected ${records}`);
   const mib = (records * recordBytes) / MIB;
   const peak = m.peakRssKiB === null ? null : m.peakRssKiB / 1024;
+  let stored: { objects?: number; largest_object_bytes?: number } = {};
+  if (values['largest-in'] !== undefined) {
+    const l = await largestObject(values['largest-in']);
+    stored = { objects: l.objects, largest_object_bytes: l.largestBytes };
+  }
   appendResult(need(values, 'results'), {
     type: 'step',
     run: need(values, 'run'),
@@ -109,10 +137,15 @@ async function step(args: string[]): Promise<number> {
     peak_rss_mib: peak,
     self: { seconds: self.seconds, records_per_s: records / self.seconds, mib_per_s: mib / self.seconds, ...self.extra },
     exit_code: 0,
+    ...(storage === undefined ? {} : { storage }),
+    ...(variant === undefined ? {} : { variant }),
+    ...stored,
   });
   process.stderr.write(
     `bench: ${label.padEnd(30)} ${mib.toFixed(0)} MiB in ${m.wallSeconds.toFixed(2)} s = ${(mib / m.wallSeconds).toFixed(1)} MiB/s, ` +
-      `${Math.round(records / m.wallSeconds)} records/s, peak RSS ${peak === null ? 'n/a' : peak.toFixed(0) + ' MiB'}\n`,
+      `${Math.round(records / m.wallSeconds)} records/s, peak RSS ${peak === null ? 'n/a' : peak.toFixed(0) + ' MiB'}` +
+      (stored.largest_object_bytes === undefined ? '' : `, largest object ${(stored.largest_object_bytes / MIB).toFixed(1)} MiB of ${stored.objects}`) +
+      '\n',
   );
   return 0;
 }
@@ -131,6 +164,12 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(renderReport(m, steps));
       return 0;
     }
+    case 's3-bucket': {
+      const { values } = parseArgs({ args, options: { name: str } });
+      const r = await prepareBucket(s3SettingsFromEnv(), need(values, 'name'));
+      process.stderr.write(`bench: bucket ${values.name} ${r.created ? 'created' : `emptied (${r.deleted} objects deleted)`}\n`);
+      return 0;
+    }
     case 'payload': {
       const { values } = parseArgs({ args, options: { file: str, count: str, size: str } });
       writePayloadFile(need(values, 'file'), num(values, 'count'), num(values, 'size'));
@@ -143,7 +182,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      process.stderr.write(`usage: node dist/test/bench/main.js meta|step|report|payload|cpu-top ... (see test/bench/main.ts)\n`);
+      process.stderr.write(`usage: node dist/test/bench/main.js meta|step|report|s3-bucket|payload|cpu-top ... (see test/bench/main.ts)\n`);
       return 2;
   }
 }

@@ -5,7 +5,9 @@
 // (parse.ts), which leaves most of that out. A ratio compares kafka-backup with the Kafka tool
 // doing the same half of the job on the same topic and broker: backup ÷ ConsumerPerformance,
 // restore ÷ ProducerPerformance; above 1 means kafka-backup moved the data faster.
-import type { MetaLine, Operation, StepLine } from './results.js';
+import { f1, f2, int, md, rss } from './markdown.js';
+import { largeSegmentTable, storageTable } from './report-storage.js';
+import { isBaseline, storageOf, type MetaLine, type Operation, type StepLine } from './results.js';
 
 const TOOL: Record<Operation, string> = {
   backup: 'kafka-backup backup',
@@ -16,18 +18,11 @@ const TOOL: Record<Operation, string> = {
 const ORDER: Operation[] = ['backup', 'consumer-perf', 'restore', 'producer-perf'];
 const BASELINE: Partial<Record<Operation, Operation>> = { backup: 'consumer-perf', restore: 'producer-perf' };
 
-/** A Markdown table; the `text` columns are left-aligned, the others (numbers) right-aligned. */
-function md(rows: string[][], text: readonly number[] = [0, 1]): string {
-  const [head, ...body] = rows;
-  if (!head) return '';
-  const line = (r: string[]) => `| ${r.join(' | ')} |`;
-  return [line(head), line(head.map((_, i) => (text.includes(i) ? '---' : '---:'))), ...body.map(line)].join('\n');
+/** The tool's name, with the storage and variant of kafka-backup steps other than the baseline. */
+export function toolLabel(s: StepLine): string {
+  if (isBaseline(s)) return TOOL[s.op];
+  return `${TOOL[s.op]} (${[storageOf(s), s.variant].filter((x) => x !== undefined).join(', ')})`;
 }
-
-const f1 = (n: number) => n.toFixed(1);
-const f2 = (n: number) => n.toFixed(2);
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const rss = (n: number | null) => (n === null ? 'n/a' : f1(n));
 
 function sameCase(a: StepLine, b: StepLine): boolean {
   return a.payload === b.payload && a.partitions === b.partitions && a.size_pct === b.size_pct;
@@ -81,9 +76,24 @@ export function detailsTable(steps: StepLine[]): string {
         : s.op === 'consumer-perf'
           ? `fetch ${x['fetch_mb_per_sec']} MB/s; group join ${x['rebalance_ms']} ms`
           : `${int(Number(x['records_per_sec']))} records/s (${x['mb_per_sec']} MB/s); latency avg ${x['avg_latency_ms']} ms, max ${x['max_latency_ms']} ms`;
-    rows.push([TOOL[s.op], s.payload, String(s.partitions), String(s.size_pct), f2(s.wall_s), f2(x.seconds), said]);
+    rows.push([toolLabel(s), s.payload, String(s.partitions), String(s.size_pct), f2(s.wall_s), f2(x.seconds), said]);
   }
   return md(rows, [0, 1, 6]);
+}
+
+function storages(meta: MetaLine): string {
+  const list = meta.storages ?? ['filesystem'];
+  if (list.length === 1 && list[0] === 'filesystem') return 'filesystem storage on the same disk';
+  const what = { filesystem: 'filesystem (a directory on the same disk)', s3: 's3 (MinIO on the same machine, its data on the same disk)' };
+  let text = `storage ${list.map((x) => what[x]).join(' and ')}`;
+  const l = meta.large_segment;
+  if (l) {
+    const mib = (n: number) => `${n / 2 ** 20}MiB`;
+    text +=
+      `; large-segment step: segment_max_bytes ${mib(l.segment_max_bytes)}, multipart_threshold ${mib(l.multipart_threshold)}, ` +
+      `multipart_part_size ${mib(l.multipart_part_size)}, max_concurrent_uploads ${l.max_concurrent_uploads}`;
+  }
+  return text;
 }
 
 export function describeRun(meta: MetaLine | undefined): string {
@@ -95,16 +105,21 @@ export function describeRun(meta: MetaLine | undefined): string {
     `- Node ${meta.node}, Kafka ${meta.kafka_version} (single KRaft node, same machine)`,
     `- Data: ${meta.size_mb} MiB of ${meta.record_bytes} B records per topic, payload ${meta.payloads.join(', ')}, partitions ${meta.partitions.join(', ')}` +
       (meta.flat_pct > 0 ? `; memory flatness at ${meta.flat_pct}% of that` : ''),
-    `- kafka-backup: ${meta.compression}, filesystem storage on the same disk`,
+    `- kafka-backup: ${meta.compression}, ${storages(meta)}`,
     `- ProducerPerformance properties: \`${meta.producer_props}\`, the producer's defaults otherwise`,
     `- Broker JVM: \`${meta.broker_jvm}\`; tool JVM: \`${meta.tool_jvm}\``,
   ].join('\n');
 }
 
 export function renderReport(meta: MetaLine | undefined, steps: StepLine[]): string {
-  const parts = [describeRun(meta), '', '#### Throughput', '', throughputTable(steps)];
-  const flat = flatnessTable(steps);
+  const baseline = steps.filter(isBaseline);
+  const parts = [describeRun(meta), '', '#### Throughput', '', throughputTable(baseline)];
+  const flat = flatnessTable(baseline);
   if (flat) parts.push('', '#### Memory flatness (peak RSS of kafka-backup)', '', flat);
+  const byStorage = storageTable(steps);
+  if (byStorage) parts.push('', '#### Storage: the same backup and restore per storage', '', byStorage);
+  const large = largeSegmentTable(steps, meta?.large_segment);
+  if (large) parts.push('', '#### Memory with segments far larger than the part size (peak RSS of kafka-backup backup)', '', large);
   parts.push('', '<details><summary>Tool self-reports</summary>', '', detailsTable(steps), '', '</details>');
   return parts.join('\n') + '\n';
 }

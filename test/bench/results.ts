@@ -3,6 +3,18 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 
 export type Operation = 'producer-perf' | 'consumer-perf' | 'backup' | 'restore';
+/** Where kafka-backup stored: a directory in the run dir, or MinIO (test/infra/stores.sh). */
+export type Storage = 'filesystem' | 's3';
+/** A kafka-backup step with other settings than the throughput run's (see LargeSegmentMeta). */
+export type Variant = 'large-segment';
+
+/** The memory step: segments far larger than the S3 part size. */
+export interface LargeSegmentMeta {
+  segment_max_bytes: number;
+  multipart_threshold: number;
+  multipart_part_size: number;
+  max_concurrent_uploads: number;
+}
 
 export interface MetaLine {
   type: 'meta';
@@ -21,6 +33,9 @@ export interface MetaLine {
   producer_props: string;
   broker_jvm: string;
   tool_jvm: string;
+  /** Storages backup and restore ran against; absent in results from before --storage: filesystem. */
+  storages?: Storage[];
+  large_segment?: LargeSegmentMeta;
 }
 
 export interface StepLine {
@@ -44,7 +59,17 @@ export interface StepLine {
   /** The same payload over the tool's own clock (parse.ts), and what else the tool reported. */
   self: { seconds: number; records_per_s: number; mib_per_s: number; [k: string]: number | string | null };
   exit_code: number;
+  /** Absent in results from before --storage: filesystem. */
+  storage?: Storage;
+  variant?: Variant;
+  /** kafka-backup steps of a variant: the objects the backup stored, and the largest (a segment). */
+  objects?: number;
+  largest_object_bytes?: number;
 }
+
+export const storageOf = (s: StepLine): Storage => s.storage ?? 'filesystem';
+/** The steps of the throughput and flatness tables: the Kafka tools, and kafka-backup on a directory. */
+export const isBaseline = (s: StepLine): boolean => storageOf(s) === 'filesystem' && s.variant === undefined;
 
 export type ResultLine = MetaLine | StepLine;
 

@@ -10,6 +10,13 @@
 #                          measured, so its JIT warm-up is not charged to the first step (default 64)
 #     --flat-pct N         also back up and restore N% of the data, to compare peak RSS (default
 #                          25; 0 skips the memory-flatness runs)
+#     --storage LIST       where backup and restore store, comma-separated (default filesystem):
+#                          filesystem (a directory in the run dir; always first in the list, it is
+#                          the reference) and s3 (MinIO, started by test/infra/stores.sh in the run
+#                          dir and stopped on exit). Each storage gets the same backup and restore
+#                          of the same topic; with s3, each layout also gets the large-segment memory
+#                          step: backup with segment_max_bytes 512MiB, multipart_part_size 5MiB and
+#                          max_concurrent_uploads 2, to every storage in the list.
 #     --producer-prop K=V  an extra ProducerPerformance property, repeatable, e.g. batch.size=1048576
 #                          (default: Kafka's producer defaults plus acks=all linger.ms=5). It also
 #                          shapes the loaded topic's batches, which backup and restore copy.
@@ -20,16 +27,20 @@
 #                          summaries go to <results>-profiles/ (slows kafka-backup down a little)
 #     --keep               keep the run directory (broker data, backups, logs) afterwards
 #   Env: KB_BENCH_SIZE_MB, KB_BENCH_PARTITIONS, KB_BENCH_PAYLOAD, KB_BENCH_FLAT_PCT,
-#   KB_BENCH_WARMUP_MB, KB_BENCH_RESULTS set the same defaults. KB_BENCH_KAFKA_JVM_OPTS and
-#   KB_BENCH_TOOL_JVM_OPTS replace the JVM options of the broker and of the Kafka perf tools
-#   (defaults: those of kafka-server-start.sh and the kafka-*-perf-test.sh scripts, full JIT).
+#   KB_BENCH_WARMUP_MB, KB_BENCH_STORAGE, KB_BENCH_RESULTS set the same defaults.
+#   KB_BENCH_KAFKA_JVM_OPTS and KB_BENCH_TOOL_JVM_OPTS replace the JVM options of the broker and
+#   of the Kafka perf tools (defaults: those of kafka-server-start.sh and the
+#   kafka-*-perf-test.sh scripts, full JIT).
 #   KB_KAFKA_VERSION picks the Kafka jars, as in test/infra/kafka.sh.
 #
 # For each payload and partition layout, on one fresh broker started here (stopped on exit):
 #   1. ProducerPerformance loads the topic (acks=all, linger.ms=5): the producer baseline;
 #   2. ConsumerPerformance reads it all: the consumer baseline;
 #   3. kafka-backup backup (zstd level 1, local directory), then restore into a new topic;
-#   4. the same backup and restore on a topic of --flat-pct of the size (memory flatness).
+#      then the same for every other --storage, on the same topic;
+#   4. with s3 in --storage: the large-segment backup to every storage (memory);
+#   5. the same backup and restore on a topic of --flat-pct of the size (memory flatness,
+#      filesystem only).
 # Every command is timed wall-clock (spawn to exit) with its peak RSS (VmHWM); see
 # docs/benchmarks.md for how to read the tables.
 set -euo pipefail
@@ -44,6 +55,7 @@ PARTITIONS="${KB_BENCH_PARTITIONS:-1,8}"
 PAYLOADS="${KB_BENCH_PAYLOAD:-random}"
 FLAT_PCT="${KB_BENCH_FLAT_PCT:-25}"
 WARMUP_MB="${KB_BENCH_WARMUP_MB:-64}"
+STORAGES="${KB_BENCH_STORAGE:-filesystem}"
 RESULTS="${KB_BENCH_RESULTS:-/tmp/kafka-backup-bench-$(date -u +%Y%m%d-%H%M%S).jsonl}"
 PORT="" CPU_PROF=0 KEEP=0 PRODUCER_PROPS=(acks=all linger.ms=5)
 while [ $# -gt 0 ]; do
@@ -53,6 +65,7 @@ while [ $# -gt 0 ]; do
     --payload) PAYLOADS="${2:?}"; shift 2;;
     --flat-pct) FLAT_PCT="${2:?}"; shift 2;;
     --warmup-mb) WARMUP_MB="${2:?}"; shift 2;;
+    --storage) STORAGES="${2:?}"; shift 2;;
     --producer-prop) PRODUCER_PROPS+=("${2:?}"); shift 2;;
     --results) RESULTS="${2:?}"; shift 2;;
     --port) PORT="${2:?}"; shift 2;;
@@ -72,6 +85,16 @@ IFS=, read -r -a PAYLOAD_LIST <<<"$PAYLOADS"
 for p in "${PRODUCER_PROPS[@]}"; do case "$p" in ?*=*) ;; *) die "--producer-prop: '$p' is not key=value";; esac; done
 for p in "${PAYLOAD_LIST[@]}"; do case "$p" in random|text) ;; *) die "--payload: '$p' is not random or text";; esac; done
 case "$RESULTS" in *.jsonl) ;; *) die "--results must end in .jsonl";; esac
+IFS=, read -r -a STORAGE_LIST <<<"$STORAGES"
+for s in "${STORAGE_LIST[@]}"; do case "$s" in filesystem|s3) ;; *) die "--storage: '$s' is not filesystem or s3";; esac; done
+[ "${STORAGE_LIST[0]:-}" = filesystem ] || die "--storage: the list must start with filesystem (the reference the others are compared with)"
+WITH_S3=0 LARGE_SEGMENT_META=()
+for s in "${STORAGE_LIST[@]}"; do [ "$s" = s3 ] && WITH_S3=1; done
+# The large-segment memory step: segments far larger than the part size, so a writer that held a
+# whole segment would show it; the S3 writer's bound is about part size × (uploads + 1) each.
+MIB=$(( 1024 * 1024 ))
+LARGE_SEGMENT_BYTES=$(( 512 * MIB )) LARGE_PART_BYTES=$(( 5 * MIB )) LARGE_UPLOADS=2
+[ "$WITH_S3" = 1 ] && LARGE_SEGMENT_META=(--large-segment "$LARGE_SEGMENT_BYTES,$LARGE_PART_BYTES,$LARGE_PART_BYTES,$LARGE_UPLOADS")
 
 RECORD_BYTES=1024
 RECORDS=$(( SIZE_MB * 1024 * 1024 / RECORD_BYTES ))
@@ -92,8 +115,11 @@ RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
 RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/kafka-backup-bench.XXXXXX")"
 LOGS="$RUN_DIR/logs"
 APP="$RUN_DIR/app"
+STORES="$RUN_DIR/stores"
+BUCKET=kafka-backup-bench
 cleanup() {
   KB_RUN_DIR="$RUN_DIR" bash test/infra/kafka.sh stop >/dev/null 2>&1 || true
+  if [ -d "$STORES" ]; then bash test/infra/stores.sh stop --dir "$STORES" --only s3 >/dev/null 2>&1 || true; fi
   if [ "$KEEP" = 1 ]; then log "run directory kept: $RUN_DIR"; else rm -rf "$RUN_DIR"; fi
 }
 trap cleanup EXIT
@@ -123,6 +149,14 @@ if [ -z "$PORT" ]; then
 fi
 BOOT="$(KB_RUN_DIR="$RUN_DIR" bash test/infra/kafka.sh start --port "$PORT" --fresh)"
 log "broker $BOOT (run dir $RUN_DIR), $SIZE_MB MiB = $RECORDS records per topic"
+if [ "$WITH_S3" = 1 ]; then
+  # MinIO's data directory is in the run dir, on the same disk as the filesystem backups.
+  bash test/infra/stores.sh start --dir "$STORES" --only s3 >/dev/null || die "MinIO did not start (test/infra/stores.sh)"
+  # shellcheck disable=SC1091
+  . "$STORES/stores.env"
+  "${BENCH[@]}" s3-bucket --name "$BUCKET"
+  log "MinIO $KB_TEST_S3_ENDPOINT, bucket $BUCKET"
+fi
 
 # A measured Kafka perf tool: `env` and kafka.sh both exec, so the measured pid is the JVM.
 perf_tool() { printf '%s\0' env "KB_TOOL_JVM_OPTS=$TOOL_JVM" bash test/infra/kafka.sh tool "$@"; }
@@ -130,13 +164,30 @@ admin() { bash test/infra/kafka.sh tool org.apache.kafka.tools.TopicCommand --bo
 
 "${BENCH[@]}" meta --results "$RESULTS" --run "$RUN_ID" --size-mb "$SIZE_MB" --partitions "$PARTITIONS" \
   --payloads "$PAYLOADS" --flat-pct "$FLAT_PCT" --record-bytes "$RECORD_BYTES" --kafka-version "$KAFKA_VERSION" \
-  --compression "zstd level 1" --producer-props "${PRODUCER_PROPS[*]}" --broker-jvm="$KB_KAFKA_JVM_OPTS" --tool-jvm="$TOOL_JVM"
+  --compression "zstd level 1" --producer-props "${PRODUCER_PROPS[*]}" --broker-jvm="$KB_KAFKA_JVM_OPTS" --tool-jvm="$TOOL_JVM" \
+  --storages "$STORAGES" "${LARGE_SEGMENT_META[@]+"${LARGE_SEGMENT_META[@]}"}"
 
-# step OP PARTITIONS PAYLOAD SIZE_PCT RECORDS NAME -- COMMAND...: one measured command.
+# step OP PARTITIONS PAYLOAD SIZE_PCT RECORDS NAME [STEP OPTIONS...] -- COMMAND...: one measured
+# command; STEP OPTIONS (--storage, --variant, --largest-in) go to main.ts's step.
 step() {
-  local op="$1" parts="$2" payload="$3" pct="$4" records="$5" name="$6"; shift 7
+  local op="$1" parts="$2" payload="$3" pct="$4" records="$5" name="$6" extra=(); shift 6
+  while [ "$1" != -- ]; do extra+=("$1"); shift; done; shift
   "${BENCH[@]}" step --results "$RESULTS" --run "$RUN_ID" --op "$op" --partitions "$parts" --payload "$payload" \
-    --size-pct "$pct" --records "$records" --record-bytes "$RECORD_BYTES" --log-prefix "$LOGS/$name" -- "$@"
+    --size-pct "$pct" --records "$records" --record-bytes "$RECORD_BYTES" --log-prefix "$LOGS/$name" \
+    "${extra[@]+"${extra[@]}"}" -- "$@"
+}
+
+# storage_yaml STORAGE [EXTRA]: the inline storage section of a config; EXTRA is more s3 keys.
+storage_yaml() {
+  case "$1" in
+    filesystem) printf '{ backend: filesystem, path: "%s" }' "$RUN_DIR/backups";;
+    s3) printf '{ backend: s3, bucket: %s, prefix: bench, endpoint: "%s", path_style: true, region: %s, access_key_id: "%s", secret_access_key: "%s"%s }' \
+          "$BUCKET" "$KB_TEST_S3_ENDPOINT" "$KB_TEST_S3_REGION" "$KB_TEST_S3_ACCESS_KEY" "$KB_TEST_S3_SECRET_KEY" "${2:+, $2}";;
+  esac
+}
+# backup_location STORAGE BACKUP_ID: where a backup's objects are, for main.ts's --largest-in.
+backup_location() {
+  case "$1" in filesystem) echo "$RUN_DIR/backups/$2";; s3) echo "s3://$BUCKET/bench/$2/";; esac
 }
 
 # kafka_backup NAME backup|restore CONFIG: the command line of one measured kafka-backup run.
@@ -155,28 +206,52 @@ load_topic() { # TOPIC PARTITIONS PAYLOAD PCT RECORDS: create, then fill it with
   step producer-perf "$parts" "$payload" "$pct" "$records" "$topic.producer-perf" -- "${cmd[@]}"
 }
 
-backup_and_restore() { # TOPIC PARTITIONS PAYLOAD PCT RECORDS
-  local topic="$1" parts="$2" payload="$3" pct="$4" records="$5" cmd
-  cat >"$RUN_DIR/$topic.backup.yaml" <<EOF
+# backup_and_restore TOPIC PARTITIONS PAYLOAD PCT RECORDS [STORAGE]: restores into TOPIC-restored
+# (filesystem: the names of runs before --storage) or TOPIC-restored-STORAGE.
+backup_and_restore() {
+  local topic="$1" parts="$2" payload="$3" pct="$4" records="$5" storage="${6:-filesystem}" cmd name restored opts=()
+  name="$topic" restored="$topic-restored"
+  if [ "$storage" != filesystem ]; then name="$topic.$storage" restored="$topic-restored-$storage" opts=(--storage "$storage"); fi
+  cat >"$RUN_DIR/$name.backup.yaml" <<EOF
 mode: backup
 backup_id: $topic
 source:
   bootstrap_servers: "$BOOT"
   topics: { include: ["$topic"] }
-storage: { backend: filesystem, path: "$RUN_DIR/backups" }
+storage: $(storage_yaml "$storage")
 backup: { compression: zstd, compression_level: 1 }
 EOF
-  cat >"$RUN_DIR/$topic.restore.yaml" <<EOF
+  cat >"$RUN_DIR/$name.restore.yaml" <<EOF
 mode: restore
 backup_id: $topic
 target: { bootstrap_servers: "$BOOT" }
-storage: { backend: filesystem, path: "$RUN_DIR/backups" }
-restore: { topic_mapping: { "$topic": "$topic-restored" } }
+storage: $(storage_yaml "$storage")
+restore: { topic_mapping: { "$topic": "$restored" } }
 EOF
-  mapfile -d '' -t cmd < <(kafka_backup_cmd "$topic.backup" backup "$RUN_DIR/$topic.backup.yaml")
-  step backup "$parts" "$payload" "$pct" "$records" "$topic.backup" -- "${cmd[@]}"
-  mapfile -d '' -t cmd < <(kafka_backup_cmd "$topic.restore" restore "$RUN_DIR/$topic.restore.yaml")
-  step restore "$parts" "$payload" "$pct" "$records" "$topic.restore" -- "${cmd[@]}"
+  mapfile -d '' -t cmd < <(kafka_backup_cmd "$name.backup" backup "$RUN_DIR/$name.backup.yaml")
+  step backup "$parts" "$payload" "$pct" "$records" "$name.backup" "${opts[@]+"${opts[@]}"}" -- "${cmd[@]}"
+  mapfile -d '' -t cmd < <(kafka_backup_cmd "$name.restore" restore "$RUN_DIR/$name.restore.yaml")
+  step restore "$parts" "$payload" "$pct" "$records" "$name.restore" "${opts[@]+"${opts[@]}"}" -- "${cmd[@]}"
+}
+
+# large_segment_backup TOPIC PARTITIONS PAYLOAD RECORDS STORAGE: the memory step. Same data and
+# compression as the throughput backup; only the segment size (and on s3 the part size and
+# upload concurrency) differ. Not restored: it measures the writer's memory.
+large_segment_backup() {
+  local topic="$1" parts="$2" payload="$3" records="$4" storage="$5" id="$1-large-segment" cmd extra=""
+  [ "$storage" = s3 ] && extra="multipart_threshold: $LARGE_PART_BYTES, multipart_part_size: $LARGE_PART_BYTES, max_concurrent_uploads: $LARGE_UPLOADS"
+  cat >"$RUN_DIR/$id.$storage.backup.yaml" <<EOF
+mode: backup
+backup_id: $id
+source:
+  bootstrap_servers: "$BOOT"
+  topics: { include: ["$topic"] }
+storage: $(storage_yaml "$storage" "$extra")
+backup: { compression: zstd, compression_level: 1, segment_max_bytes: $LARGE_SEGMENT_BYTES }
+EOF
+  mapfile -d '' -t cmd < <(kafka_backup_cmd "$id.$storage.backup" backup "$RUN_DIR/$id.$storage.backup.yaml")
+  step backup "$parts" "$payload" 100 "$records" "$id.$storage.backup" --storage "$storage" --variant large-segment \
+    --largest-in "$(backup_location "$storage" "$id")" -- "${cmd[@]}"
 }
 
 if [ "$WARMUP_MB" -gt 0 ]; then
@@ -201,8 +276,15 @@ for payload in "${PAYLOAD_LIST[@]}"; do
     mapfile -d '' -t cmd < <(perf_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOT" \
       --topic "$topic" "$NUM_FLAG" "$RECORDS" --timeout 60000)
     step consumer-perf "$parts" "$payload" 100 "$RECORDS" "$topic.consumer-perf" -- "${cmd[@]}"
-    backup_and_restore "$topic" "$parts" "$payload" 100 "$RECORDS"
-    topics=("$topic" "$topic-restored")
+    topics=("$topic")
+    for storage in "${STORAGE_LIST[@]}"; do
+      backup_and_restore "$topic" "$parts" "$payload" 100 "$RECORDS" "$storage"
+      if [ "$storage" = filesystem ]; then topics+=("$topic-restored"); else topics+=("$topic-restored-$storage"); fi
+    done
+    if [ "$WITH_S3" = 1 ]; then
+      log "--- $topic: large-segment backup (memory) to ${STORAGE_LIST[*]}"
+      for storage in "${STORAGE_LIST[@]}"; do large_segment_backup "$topic" "$parts" "$payload" "$RECORDS" "$storage"; done
+    fi
     if [ "$FLAT_PCT" -gt 0 ] && [ "$FLAT_RECORDS" -gt 0 ]; then
       small="$topic-$FLAT_PCT"
       log "--- $small: $FLAT_RECORDS records (memory flatness)"
@@ -213,6 +295,7 @@ for payload in "${PAYLOAD_LIST[@]}"; do
     # Free the disk before the next layout: the data was measured, nothing reads it again.
     for t in "${topics[@]}"; do admin --delete --topic "$t"; done
     rm -rf "$RUN_DIR/backups"
+    if [ "$WITH_S3" = 1 ]; then "${BENCH[@]}" s3-bucket --name "$BUCKET"; fi
   done
 done
 
