@@ -23,6 +23,8 @@ function normalizeStorage(storage: StorageConfig, baseDir: string): StorageConfi
   switch (storage.backend) {
     case 'filesystem':
       return { ...storage, path: resolve(baseDir, storage.path) };
+    case 'gcs':
+      return storage.key_file === undefined ? storage : { ...storage, key_file: resolve(baseDir, storage.key_file) };
     default:
       return storage;
   }

@@ -78,6 +78,7 @@ export const gcsStorageSchema = z.strictObject({
   key_file: z.string().min(1).optional().describe("Service account key file (JSON); without it Application Default Credentials are used. Relative to the config file's directory."),
   endpoint: z.url().optional().describe('API endpoint, e.g. a fake-gcs-server URL; default: Google.'),
   chunk_size: byteSize(256 * 1024, 1024 * MiB)
+    .refine((n) => n % (256 * 1024) === 0, { error: 'must be a multiple of 256 KiB (262144 bytes)' })
     .default(8 * MiB)
     .describe('Chunk size of resumable uploads (a multiple of 256 KiB); memory per upload is about one chunk.'),
   ...storageCommon,
@@ -88,9 +89,9 @@ export const gcsStorageSchema = z.strictObject({
  * change that makes it work end to end; until then its schema above is only the contract its
  * implementation is written against.
  */
-export const storageBackends = ['filesystem', 's3', 'azure'] as const;
+export const storageBackends = ['filesystem', 's3', 'azure', 'gcs'] as const;
 
-export const storageSchema = z.discriminatedUnion('backend', [filesystemStorageSchema, s3StorageSchema, azureStorageSchema], {
+export const storageSchema = z.discriminatedUnion('backend', [filesystemStorageSchema, s3StorageSchema, azureStorageSchema, gcsStorageSchema], {
   error: (iss) => {
     if (iss.code !== 'invalid_union') return undefined;
     const backend = (iss.input as { backend?: unknown } | undefined)?.backend;

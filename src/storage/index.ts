@@ -13,6 +13,7 @@ import type { StorageBackend } from './backend.js';
 import type { StorageConfig as ConfigStorage } from '../config/types.js';
 import { createAzureBackend } from './azure/backend.js';
 import { FilesystemBackend } from './filesystem/backend.js';
+import { createGcsBackend } from './gcs/backend.js';
 import { createS3Backend } from './s3/backend.js';
 import { limitConcurrency } from './limited.js';
 import { withRetries } from './retry.js';
@@ -43,6 +44,8 @@ function createBackend(config: StorageConfig): StorageBackend {
       return createS3Backend(config);
     case 'azure':
       return createAzureBackend(config);
+    case 'gcs':
+      return createGcsBackend(config);
     default:
       // Unreachable after config validation; kept for configs built in code.
       throw new KafkaBackupError('CONFIG_INVALID', `unknown storage backend ${JSON.stringify((config as { backend: unknown }).backend)}`);

@@ -63,9 +63,9 @@ describe('parseConfig: YAML and structure', () => {
   test('missing required keys and an unknown storage backend', () => {
     assert.deepEqual(problems('storage:\n  backend: tape\n  bucket: b\n'), [
       'backup_id: required',
-      'storage.backend: unknown backend "tape" (expected filesystem, s3, azure)',
+      'storage.backend: unknown backend "tape" (expected filesystem, s3, azure, gcs)',
     ]);
-    assert.deepEqual(problems('backup_id: a\nstorage: { path: d }\n'), ['storage.backend: required (expected filesystem, s3, azure)']);
+    assert.deepEqual(problems('backup_id: a\nstorage: { path: d }\n'), ['storage.backend: required (expected filesystem, s3, azure, gcs)']);
   });
 
   test('backup_id must be a safe path segment', () => {

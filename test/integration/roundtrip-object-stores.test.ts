@@ -9,7 +9,7 @@ import { createTopic } from './helpers/kafka-tools.js';
 import { assertSameRecords, produceKeyed, readTopic } from './helpers/invariants.js';
 import { freshStorage } from './helpers/object-stores.js';
 
-for (const backend of ['s3', 'azure'] as const) {
+for (const backend of ['s3', 'azure', 'gcs'] as const) {
   describe(`round trip through ${backend}`, () => {
     test('backup, status, verify, validate-restore and restore, byte-exact', async () => {
       const b = bootstrap();

@@ -2,6 +2,7 @@
 // with a fresh bucket or container made through the store's own SDK, not through our backend.
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { Storage } from '@google-cloud/storage';
 import { unique } from './env.js';
 
 function required(name: string): string {
@@ -11,7 +12,7 @@ function required(name: string): string {
 }
 
 /** A storage config section (as YAML-ready JSON) for a fresh bucket or container. */
-export async function freshStorage(backend: 's3' | 'azure', prefix = 'kb'): Promise<Record<string, unknown>> {
+export async function freshStorage(backend: 's3' | 'azure' | 'gcs', prefix = 'kb'): Promise<Record<string, unknown>> {
   const name = unique('kb').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
   if (backend === 's3') {
     const endpoint = required('KB_TEST_S3_ENDPOINT');
@@ -31,6 +32,11 @@ export async function freshStorage(backend: 's3' | 'azure', prefix = 'kb'): Prom
       multipart_threshold: '5MiB',
       multipart_part_size: '5MiB',
     };
+  }
+  if (backend === 'gcs') {
+    const endpoint = required('KB_TEST_GCS_ENDPOINT');
+    await new Storage({ apiEndpoint: endpoint, projectId: 'test' }).createBucket(name);
+    return { backend: 'gcs', bucket: name, endpoint, project_id: 'test', prefix, chunk_size: '256KiB' };
   }
   const connection = required('KB_TEST_AZURE_CONNECTION_STRING');
   await BlobServiceClient.fromConnectionString(connection).getContainerClient(name).create();
