@@ -21,6 +21,7 @@ import { createAzureClient, type AzureClient } from './client.js';
 import { normalizeEtag } from './etag.js';
 import { isBlobNotFound, isConditionFailure, mapAzureError, statusOf, type AzureVerb } from './errors.js';
 import { AzureBlockWriter } from './writer.js';
+import { checkRange, shortRead } from '../ranges.js';
 
 /** Knobs that are not part of the config contract (tests use them). */
 export interface AzureTuning {
@@ -193,19 +194,6 @@ export class AzureBackend implements StorageBackend, PagedLister, TemporarySweep
   }
 
   #shortRead(key: string, range: ByteRange, size: number | undefined, cause?: unknown): KafkaBackupError {
-    const end = size === undefined ? 'the object is shorter' : `the object ends at ${size}`;
-    return new KafkaBackupError('STORAGE_IO', `short read of "${key}" in ${this.location}: wanted bytes ${range.start}-${range.end}, ${end}`, {
-      cause,
-      key,
-      location: this.location,
-      retryable: false,
-    });
-  }
-}
-
-function checkRange(key: string, range: ByteRange): void {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new KafkaBackupError('INTERNAL', `invalid byte range ${start}-${end} for "${key}"`, { key });
+    return shortRead({ key, location: this.location, what: `"${key}"`, range, ...(size === undefined ? {} : { size }), cause });
   }
 }

@@ -34,6 +34,7 @@ import {
 import { listPages, sweepTempFiles } from './list.js';
 import { KeyedMutex, withLockFile } from './lock.js';
 import { FilesystemWriter } from './writer.js';
+import { checkRange, shortRead } from '../ranges.js';
 
 export class FilesystemBackend implements StorageBackend, PagedLister, TemporarySweeper {
   readonly kind = 'filesystem';
@@ -203,18 +204,6 @@ export class FilesystemBackend implements StorageBackend, PagedLister, Temporary
   }
 
   #shortRead(key: string, file: string, range: ByteRange | undefined, size: number): KafkaBackupError {
-    const wanted = range === undefined ? 'the whole object' : `bytes ${range.start}-${range.end}`;
-    return new KafkaBackupError('STORAGE_IO', `short read of ${file}: wanted ${wanted}, the object ends at ${size}`, {
-      key,
-      location: this.location,
-      retryable: false,
-    });
-  }
-}
-
-function checkRange(key: string, range: ByteRange): void {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new KafkaBackupError('INTERNAL', `invalid byte range ${start}-${end} for "${key}"`, { key });
+    return shortRead({ key, location: this.location, what: file, ...(range === undefined ? {} : { range }), size });
   }
 }

@@ -24,6 +24,7 @@ import { createGcsClient, type GcsClient } from './client.js';
 import { download, mediaUrl } from './download.js';
 import { httpStatus, mapGcsError, objectMissing, saysBucketMissing, type GcsErrorContext, type GcsVerb } from './errors.js';
 import { contentType, GcsWriter } from './writer.js';
+import { checkRange, shortRead } from '../ranges.js';
 
 const KiB = 1024;
 
@@ -234,19 +235,6 @@ export class GcsBackend implements StorageBackend, PagedLister {
   }
 
   #shortRead(ctx: GcsErrorContext, range: ByteRange, endsAt: number | undefined, cause?: unknown): KafkaBackupError {
-    const end = endsAt === undefined ? 'the object ends before it' : `the object ends at ${endsAt}`;
-    return new KafkaBackupError('STORAGE_IO', `short read of ${ctx.key} in ${this.location}: wanted bytes ${range.start}-${range.end}, ${end}`, {
-      ...(cause === undefined ? {} : { cause }),
-      key: ctx.key,
-      location: this.location,
-      retryable: false,
-    });
-  }
-}
-
-function checkRange(key: string, range: ByteRange): void {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new KafkaBackupError('INTERNAL', `invalid byte range ${start}-${end} for "${key}"`, { key });
+    return shortRead({ key: ctx.key ?? "", location: this.location, what: ctx.key ?? "the object", range, ...(endsAt === undefined ? {} : { size: endsAt }), cause });
   }
 }

@@ -23,6 +23,7 @@ import { listObjectPages, sweepUploads } from './list.js';
 import { readBody } from './body.js';
 import { normalizeEtag } from './naming.js';
 import { S3Writer } from './writer.js';
+import { checkRange, shortRead } from '../ranges.js';
 
 export function createS3Backend(config: S3StorageConfig): StorageBackend {
   return new S3Backend(config);
@@ -168,15 +169,7 @@ export class S3Backend implements StorageBackend, PagedLister, TemporarySweeper 
   }
 
   #shortRead(key: string, range: ByteRange | undefined, got: number): KafkaBackupError {
-    const wanted = range === undefined ? 'the whole object' : `bytes ${range.start}-${range.end}`;
-    const message = `short read of "${key}" in ${this.location}: wanted ${wanted}, got ${got} bytes`;
-    return new KafkaBackupError('STORAGE_IO', message, { key, location: this.location, retryable: false });
-  }
-}
-
-function checkRange(key: string, range: ByteRange): void {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new KafkaBackupError('INTERNAL', `invalid byte range ${start}-${end} for "${key}"`, { key });
+    const size = range === undefined ? got : range.start + got;
+    return shortRead({ key, location: this.location, what: `"${key}"`, ...(range === undefined ? {} : { range }), size });
   }
 }
