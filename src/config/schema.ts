@@ -52,6 +52,26 @@ const topicName = z.string().regex(topicNamePattern, {
   error: (iss) => `${JSON.stringify(iss.input)} is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)`,
 });
 
+/** A Kafka config name, e.g. retention.ms. */
+const configKey = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a Kafka config name (lower-case letters, digits, . _ -)`,
+});
+
+/**
+ * A topic config value as Kafka takes it: a string. YAML numbers and booleans are accepted and
+ * converted, except integers beyond 2^53, which YAML has already rounded: those must be quoted.
+ */
+const configValue = z
+  .union([z.string(), z.number(), z.boolean(), z.null()])
+  .transform((value, ctx) => {
+    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      ctx.issues.push({ code: 'custom', message: `${value} is too large to be read exactly as a number; write it as a string ("…")`, input: value });
+      return z.NEVER;
+    }
+    return value === null ? null : String(value);
+  })
+  .meta({ docType: 'string | null' });
+
 export const restoreOptionsSchema = z
   .strictObject({
     topics: topicSelectionSchema('Backed-up topics').describe('Which backed-up topics to restore (default: all).'),
@@ -61,10 +81,31 @@ export const restoreOptionsSchema = z
       .describe('Restore a backed-up topic under another name: source name → target name.'),
     produce_batch_size: int(1, 1_000_000).default(1000).describe('Most records per produced batch.'),
     max_concurrent_partitions: int(1, 1024).default(4).describe('Partitions restored at the same time.'),
-    create_topics: z.boolean().default(true).describe('Create missing target topics with the backed-up partition count.'),
+    create_topics: z
+      .boolean()
+      .default(true)
+      .describe('Create missing target topics with the backed-up partition count (and, with topic_configs, replication factor and configs).'),
+    topic_configs: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Give created topics the replication factor and topic configs the backup captured (retention, cleanup.policy, max.message.bytes…), ' +
+          'and report where existing target topics differ from them. false: created topics get the target broker defaults.',
+      ),
+    config_overrides: z
+      .record(configKey, configValue)
+      .default({})
+      .describe(
+        'Topic configs applied on top of the captured ones (the only ones when topic_configs is false), for every restored topic: ' +
+          'config key → value, or null to leave a captured key out (e.g. "min.insync.replicas": "1" for a smaller target cluster). ' +
+          'Also compared with existing target topics.',
+      ),
     replication_factor: int(1)
       .optional()
-      .describe('Replication factor of created topics (default: the broker default).'),
+      .describe(
+        "Replication factor of created topics (default: the backup's, lowered to the target's broker count when it has fewer brokers; " +
+          'the broker default when the backup has none or topic_configs is false).',
+      ),
     allow_append: z
       .boolean()
       .default(false)

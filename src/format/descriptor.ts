@@ -24,6 +24,17 @@ export const descriptorOwnerSchema = z.object({
   heartbeat_interval_ms: z.number().int().min(1),
 });
 
+/**
+ * A backed-up topic. `replication_factor` and `configs` (the configs set on the topic itself, as
+ * strings) were added within format version 1: descriptors written before them lack both.
+ */
+export const descriptorTopicSchema = z.object({
+  name: z.string().min(1),
+  partitions: z.number().int().min(0),
+  replication_factor: z.number().int().min(1).optional(),
+  configs: z.record(z.string().min(1), z.string()).optional(),
+});
+
 export const runResults = ['running', 'complete', 'failed', 'interrupted'] as const;
 
 export const runEntrySchema = z.object({
@@ -49,12 +60,13 @@ export const backupDescriptorSchema = z.object({
     codec: z.enum(['none', 'zstd', 'lz4']),
     level: z.number().int(),
   }),
-  topics: z.array(z.object({ name: z.string().min(1), partitions: z.number().int().min(0) })),
+  topics: z.array(descriptorTopicSchema),
   runs: z.array(runEntrySchema),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 
 export type DescriptorOwner = z.infer<typeof descriptorOwnerSchema>;
+export type DescriptorTopic = z.infer<typeof descriptorTopicSchema>;
 export type RunEntry = z.infer<typeof runEntrySchema>;
 export type BackupDescriptor = z.infer<typeof backupDescriptorSchema>;
 export type EffectiveState = 'running' | 'complete' | 'interrupted' | 'failed';

@@ -9,6 +9,7 @@ import type { KafkaSink, NewTopic, ProduceOutcome, ProducerIdentity } from './si
 import type { TopicInfo } from './source.js';
 import { produceRequest, produceResponse } from './wire/produce.js';
 import { withKafkaRetries } from './retry.js';
+import { kafkaTopicAdmin, type TopicAdmin } from './topic-configs.js';
 
 interface PendingProduce {
   topic: string;
@@ -142,6 +143,10 @@ export class RawKafkaSink implements KafkaSink {
 
   offsets(topic: string, partitions: number[]) {
     return listPartitionOffsets(this.conn, topic, partitions, this.log);
+  }
+
+  get topicAdmin(): TopicAdmin {
+    return kafkaTopicAdmin(this.conn);
   }
 
   initProducer(): Promise<ProducerIdentity> {

@@ -13,6 +13,7 @@ import { listPartitionOffsets } from './offsets.js';
 import type { FetchedData, KafkaSource, RawBatch, TopicInfo } from './source.js';
 import { fetchRequest, fetchResponse, type FetchPartitionResponse } from './wire/fetch.js';
 import { withKafkaRetries } from './retry.js';
+import { kafkaTopicAdmin, type TopicAdmin } from './topic-configs.js';
 
 const OFFSET_OUT_OF_RANGE = 1;
 
@@ -96,6 +97,10 @@ export class RawKafkaSource implements KafkaSource {
 
   offsets(topic: string, partitions: number[]) {
     return listPartitionOffsets(this.conn, topic, partitions, this.log);
+  }
+
+  get topicAdmin(): TopicAdmin {
+    return kafkaTopicAdmin(this.conn);
   }
 
   fetch(topic: string, partition: number, offset: number, maxWaitMs: number): Promise<FetchedData> {

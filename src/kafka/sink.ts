@@ -1,5 +1,6 @@
 // The Kafka sink seam: what the restore pipeline needs from the target cluster.
 import type { PartitionOffsets, TopicInfo } from './source.js';
+import type { TopicAdmin } from './topic-configs.js';
 
 export interface ProducerIdentity {
   producerId: number;
@@ -33,5 +34,10 @@ export interface KafkaSink {
    * partitions of the same broker are coalesced into one Produce request.
    */
   produce(topic: string, partition: number, batch: Buffer): Promise<ProduceOutcome>;
+  /**
+   * Topic layout, configs and broker count, with which the restore compares existing topics with
+   * the backup and sizes the replication factor of created ones; without it it does neither.
+   */
+  readonly topicAdmin?: TopicAdmin;
   close(): Promise<void>;
 }

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { KafkaBackupError, isKafkaBackupError } from '../errors.js';
+import { KafkaBackupError, describeError, isKafkaBackupError } from '../errors.js';
 import {
   type BackupDescriptor,
+  type DescriptorTopic,
   type RunEntry,
   isHeartbeatStale,
   readDescriptor,
@@ -16,6 +17,8 @@ import {
 import { FORMAT_VERSION } from '../format/constants.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { isDeadLocalProcess } from '../local-process.js';
+import type { KafkaSource, TopicInfo } from '../kafka/source.js';
+import { capturedConfigs } from '../kafka/topic-configs.js';
 
 export interface RunIdentity {
   backupId: string;
@@ -23,7 +26,7 @@ export interface RunIdentity {
   clusterId: string;
   bootstrapServers: string[];
   compression: { codec: 'none' | 'zstd' | 'lz4'; level: number };
-  topics: { name: string; partitions: number }[];
+  topics: DescriptorTopic[];
   heartbeatIntervalMs: number;
 }
 
@@ -135,10 +138,41 @@ export class BackupRun {
   }
 }
 
-function mergeTopics(a: { name: string; partitions: number }[], b: { name: string; partitions: number }[]) {
-  const m = new Map(a.map((t) => [t.name, t.partitions]));
-  for (const t of b) m.set(t.name, Math.max(t.partitions, m.get(t.name) ?? 0));
-  return [...m].map(([name, partitions]) => ({ name, partitions })).sort((x, y) => x.name.localeCompare(y.name));
+/**
+ * Partition counts only grow. The latest capture of replication factor and configs wins (they may
+ * have changed since); a run that could not capture them keeps what an earlier run captured.
+ */
+function mergeTopics(a: DescriptorTopic[], b: DescriptorTopic[]): DescriptorTopic[] {
+  const m = new Map(a.map((t) => [t.name, t]));
+  for (const t of b) {
+    const prev = m.get(t.name);
+    m.set(t.name, { ...prev, ...t, partitions: Math.max(t.partitions, prev?.partitions ?? 0) });
+  }
+  return [...m.values()].sort((x, y) => x.name.localeCompare(y.name));
+}
+
+/**
+ * The descriptor entries of the selected topics: partition count, and, when the source can
+ * describe topics, replication factor and the configs set on each topic. A source user without
+ * DescribeConfigs permission gets a warning, not a failed backup: the data matters more.
+ */
+export async function describeTopicsForDescriptor(source: KafkaSource, topics: TopicInfo[], log: Logger): Promise<DescriptorTopic[]> {
+  const plain = topics.map((t) => ({ name: t.name, partitions: t.partitions }));
+  const admin = source.topicAdmin;
+  if (!admin) return plain;
+  let described;
+  try {
+    described = new Map((await admin.describeTopics(topics.map((t) => t.name))).map((d) => [d.name, d]));
+  } catch (err) {
+    if (!isKafkaBackupError(err, 'KAFKA_AUTH')) throw err;
+    log.warn({ err: describeError(err) }, 'cannot read the topic configs; the backup keeps those an earlier run captured, if any');
+    return plain;
+  }
+  return plain.map((t) => {
+    const d = described.get(t.name);
+    if (!d) return t;
+    return { ...t, ...(d.replicationFactor >= 1 ? { replication_factor: d.replicationFactor } : {}), configs: capturedConfigs(d.configs) };
+  });
 }
 
 /** An owner on this host whose process no longer exists died; no need to wait for its heartbeat to age. */

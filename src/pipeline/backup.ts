@@ -21,7 +21,7 @@ import { SegmentWriter } from '../format/segment-writer.js';
 import type { FetchedData, KafkaSource, TopicInfo } from '../kafka/source.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { sweepTemporaryFiles } from '../storage/capabilities.js';
-import { BackupRun } from './backup-run.js';
+import { BackupRun, describeTopicsForDescriptor } from './backup-run.js';
 import { runPool, runTurns } from './pool.js';
 import { TransferStats } from './stats.js';
 
@@ -70,7 +70,7 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
       clusterId,
       bootstrapServers: config.source!.bootstrap_servers,
       compression: { codec: opts.compression, level: opts.compression === 'zstd' ? opts.compression_level : 0 },
-      topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })),
+      topics: await describeTopicsForDescriptor(source, topics, log),
       heartbeatIntervalMs: opts.checkpoint_interval_secs * 1000,
     },
     log,

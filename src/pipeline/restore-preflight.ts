@@ -1,9 +1,18 @@
 // Checks the target cluster against a restore plan without writing anything. `restore` runs it
 // and stops on any problem; `validate-restore` runs it and reports. Problems are listed all at
-// once, each naming the topic or partition.
+// once, each naming the topic or partition. Warnings (config differences of existing topics, a
+// lowered replication factor) do not stop the restore.
 import type { Config } from '../config/types.js';
+import { isKafkaBackupError, describeError } from '../errors.js';
 import { readRestoreState, type RestoreState } from '../format/restore-state.js';
 import type { KafkaSink, NewTopic } from '../kafka/sink.js';
+import {
+  chooseReplicationFactor,
+  configDifferences,
+  desiredConfigs,
+  minInsyncProblem,
+  type ConfigDifference,
+} from '../kafka/topic-configs.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { RestorePlan } from './restore-plan.js';
 import { runPool } from './pool.js';
@@ -20,11 +29,27 @@ export interface PartitionTargetStatus {
   priorEtag: string | undefined;
 }
 
+export interface TopicConfigDifferences {
+  sourceTopic: string;
+  targetTopic: string;
+  differences: ConfigDifference[];
+}
+
+export interface PreflightWarning {
+  topic: string;
+  /** config_differences: the same facts as `Preflight.configDifferences`, as a sentence for the log. */
+  kind: 'config_differences' | 'note';
+  message: string;
+}
+
 export interface Preflight {
   clusterId: string;
   createTopics: NewTopic[];
   partitions: Map<string, PartitionTargetStatus>;
   problems: string[];
+  /** Existing target topics whose configs differ from the backup's (after overrides). */
+  configDifferences: TopicConfigDifferences[];
+  warnings: PreflightWarning[];
 }
 
 export const partitionKey = (topic: string, p: number) => `${topic}/${p}`;
@@ -33,27 +58,50 @@ export async function preflight(config: Config, plan: RestorePlan, sink: KafkaSi
   const clusterId = await sink.clusterId();
   const existing = new Map((await sink.topics()).map((t) => [t.name, t.partitions]));
   const problems: string[] = [];
+  const warnings: PreflightWarning[] = [];
   const createTopics: NewTopic[] = [];
+  const toCompare: { sourceTopic: string; targetTopic: string; configs: Record<string, string> }[] = [];
   const seenTargets = new Map<string, string>();
+  const opts = config.restore;
+  const admin = sink.topicAdmin;
+  const creates = opts.create_topics && plan.topics.some((t) => !existing.has(t.targetTopic));
+  const brokers = creates && admin ? await admin.brokerCount() : undefined;
   for (const t of plan.topics) {
     const other = seenTargets.get(t.targetTopic);
     if (other) problems.push(`topics ${other} and ${t.sourceTopic} would both be restored into ${t.targetTopic}`);
     seenTargets.set(t.targetTopic, t.sourceTopic);
+    const captured = plan.descriptor.topics.find((d) => d.name === t.sourceTopic);
+    const { configs, skipped } = desiredConfigs(captured?.configs, opts.config_overrides, opts.topic_configs);
     const have = existing.get(t.targetTopic);
     if (have === undefined) {
-      if (config.restore.create_topics) {
+      if (opts.create_topics) {
+        const rf = chooseReplicationFactor({
+          ...(opts.replication_factor !== undefined ? { configured: opts.replication_factor } : {}),
+          ...(opts.topic_configs && captured?.replication_factor !== undefined ? { captured: captured.replication_factor } : {}),
+          ...(brokers !== undefined ? { brokers } : {}),
+        });
+        if (rf.problem) problems.push(`target topic ${t.targetTopic}: ${rf.problem}`);
+        if (rf.note) warnings.push({ topic: t.targetTopic, kind: 'note', message: `creating ${t.targetTopic}: ${rf.note}` });
+        const insync = minInsyncProblem(configs, rf.replicationFactor);
+        if (insync) problems.push(`target topic ${t.targetTopic}: ${insync}`);
+        for (const s of skipped) warnings.push({ topic: t.targetTopic, kind: 'note', message: `creating ${t.targetTopic} without ${s.key}=${s.value} of the backup: ${s.reason}` });
         createTopics.push({
           name: t.targetTopic,
           partitions: t.partitions,
-          ...(config.restore.replication_factor ? { replicationFactor: config.restore.replication_factor } : {}),
+          ...(rf.replicationFactor !== undefined ? { replicationFactor: rf.replicationFactor } : {}),
+          ...(Object.keys(configs).length > 0 ? { configs } : {}),
         });
       } else {
         problems.push(`target topic ${t.targetTopic} does not exist and restore.create_topics is false`);
       }
-    } else if (have < t.partitions) {
-      problems.push(`target topic ${t.targetTopic} has ${have} partitions, fewer than the ${t.partitions} of ${t.sourceTopic} in the backup`);
+    } else {
+      if (have < t.partitions) {
+        problems.push(`target topic ${t.targetTopic} has ${have} partitions, fewer than the ${t.partitions} of ${t.sourceTopic} in the backup`);
+      }
+      if (Object.keys(configs).length > 0) toCompare.push({ sourceTopic: t.sourceTopic, targetTopic: t.targetTopic, configs });
     }
   }
+  const configDiffs = admin ? await compareConfigs(admin, toCompare, warnings) : [];
 
   const partitions = new Map<string, PartitionTargetStatus>();
   await runPool(plan.partitions, 16, async (p) => {
@@ -83,5 +131,35 @@ export async function preflight(config: Config, plan: RestorePlan, sink: KafkaSi
       priorEtag: prior?.etag,
     });
   });
-  return { clusterId, createTopics, partitions, problems: problems.sort() };
+  return { clusterId, createTopics, partitions, problems: problems.sort(), configDifferences: configDiffs, warnings };
+}
+
+/**
+ * The differences between what the restore would give each existing target topic and what it has.
+ * They are warnings, not problems: the restore does not change an existing topic's configs.
+ */
+async function compareConfigs(
+  admin: NonNullable<KafkaSink['topicAdmin']>,
+  topics: { sourceTopic: string; targetTopic: string; configs: Record<string, string> }[],
+  warnings: PreflightWarning[],
+): Promise<TopicConfigDifferences[]> {
+  if (topics.length === 0) return [];
+  let described;
+  try {
+    described = new Map((await admin.describeTopics([...new Set(topics.map((t) => t.targetTopic))])).map((d) => [d.name, d]));
+  } catch (err) {
+    // A restore user without DescribeConfigs permission can still restore.
+    if (!isKafkaBackupError(err, 'KAFKA_AUTH')) throw err;
+    for (const t of topics) warnings.push({ topic: t.targetTopic, kind: 'note', message: `cannot compare the configs of ${t.targetTopic} with the backup: ${describeError(err)}` });
+    return [];
+  }
+  const out: TopicConfigDifferences[] = [];
+  for (const t of topics) {
+    const differences = configDifferences(t.configs, described.get(t.targetTopic)?.configs ?? []);
+    if (differences.length === 0) continue;
+    out.push({ sourceTopic: t.sourceTopic, targetTopic: t.targetTopic, differences });
+    const list = differences.map((d) => `${d.key}: backup ${d.backup}, target ${d.target ?? '(unknown key)'}`).join('; ');
+    warnings.push({ topic: t.targetTopic, kind: 'config_differences', message: `target topic ${t.targetTopic} exists with configs that differ from the backup (left as they are): ${list}` });
+  }
+  return out;
 }

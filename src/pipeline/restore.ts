@@ -41,6 +41,7 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   if (check.problems.length > 0) {
     throw new KafkaBackupError('RESTORE_CONFLICT', `the restore cannot start:\n  - ${check.problems.join('\n  - ')}`);
   }
+  for (const w of check.warnings) log.warn({ topic: w.topic }, w.message);
   if (check.createTopics.length > 0) {
     log.info({ topics: check.createTopics.map((t) => `${t.name} (${t.partitions} partitions)`) }, 'creating target topics');
     await sink.createTopics(check.createTopics);

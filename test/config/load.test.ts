@@ -118,6 +118,8 @@ describe('parseConfig: defaults and normalization', () => {
       produce_batch_size: 1000,
       max_concurrent_partitions: 4,
       create_topics: true,
+      topic_configs: true,
+      config_overrides: {},
       allow_append: false,
       checkpoint_interval_secs: 10,
     });

@@ -44,13 +44,28 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
                 : 'restore';
       return { source: `${p.sourceTopic}/${p.partition}`, target: `${p.targetTopic}/${p.partition}`, records: p.records, bytes: p.rawBytes, stored_bytes: p.storedBytes, action };
     });
+    // Config differences have their own place in the report; the other warnings are listed.
+    const notes = check.warnings.filter((w) => w.kind !== 'config_differences');
     const report = {
       backup_id: config.backup_id,
       target_cluster_id: check.clusterId || null,
       ok: problems.length === 0,
-      topics: plan.topics.map((t) => ({ source: t.sourceTopic, target: t.targetTopic, partitions: t.partitions, create: check.createTopics.some((c) => c.name === t.targetTopic) })),
+      topics: plan.topics.map((t) => {
+        const create = check.createTopics.find((c) => c.name === t.targetTopic);
+        return {
+          source: t.sourceTopic,
+          target: t.targetTopic,
+          partitions: t.partitions,
+          create: create !== undefined,
+          // What a created topic gets; null for a topic that exists (or a target not checked).
+          replication_factor: create ? (create.replicationFactor ?? null) : null,
+          configs: create ? (create.configs ?? {}) : null,
+          config_differences: check.configDifferences.find((d) => d.targetTopic === t.targetTopic)?.differences ?? [],
+        };
+      }),
       partitions: rows,
       totals: { partitions: rows.length, records: rows.reduce((n, r) => n + r.records, 0), bytes: rows.reduce((n, r) => n + r.bytes, 0), segments_checked: integrity.segments },
+      warnings: notes.map((w) => w.message),
       problems,
     };
     if (ctx.json) ctx.out(JSON.stringify(report));
@@ -60,6 +75,9 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
           `Restore plan for backup ${config.backup_id} into cluster ${check.clusterId || '(unreachable)'}`,
           table([['SOURCE', 'TARGET', 'RECORDS', 'BYTES', 'ACTION'], ...rows.map((r) => [r.source, r.target, count(r.records), bytes(r.bytes), r.action])]),
           `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${integrity.segments} segments ${opts.quick ? 'found' : 'read and verified'}`,
+          createdTopicsText(check),
+          configDifferencesText(check),
+          notes.length > 0 ? `Warnings:\n${notes.map((w) => `  - ${w.message}`).join('\n')}` : '',
           problems.length === 0 ? 'No problems found: the restore can run.' : '',
         ].filter(Boolean).join('\n'),
       );
@@ -80,8 +98,35 @@ async function checkTarget(config: Config, plan: RestorePlan, storage: StorageBa
     return await preflight(config, plan, new RawKafkaSink(conn, ctx.log), storage);
   } catch (err) {
     if (!isKafkaBackupError(err) || !['KAFKA_UNREACHABLE', 'KAFKA_AUTH', 'KAFKA_PROTOCOL'].includes(err.code)) throw err;
-    return { clusterId: '', createTopics: [], partitions: new Map(), problems: [`target cluster ${target.bootstrap_servers.join(',')}: ${describeError(err)}`] };
+    return {
+      clusterId: '',
+      createTopics: [],
+      partitions: new Map(),
+      problems: [`target cluster ${target.bootstrap_servers.join(',')}: ${describeError(err)}`],
+      configDifferences: [],
+      warnings: [],
+    };
   } finally {
     await conn?.close();
   }
+}
+
+/** Existing target topics whose configs differ from the backup's: a table, or nothing. */
+function configDifferencesText(check: Preflight): string {
+  const rows = check.configDifferences.flatMap((t) => t.differences.map((d) => [t.targetTopic, d.key, d.backup, d.target ?? '(unknown key)']));
+  if (rows.length === 0) return '';
+  return `Existing topics whose configs differ from the backup (the restore leaves them as they are):\n${table([['TOPIC', 'CONFIG', 'BACKUP', 'TARGET'], ...rows])}`;
+}
+
+/** The topics the restore would create, with what it gives them. */
+function createdTopicsText(check: Preflight): string {
+  if (check.createTopics.length === 0) return '';
+  const lines = check.createTopics.map((t) => {
+    const configs = Object.entries(t.configs ?? {}).map(([k, v]) => `${k}=${v}`);
+    return (
+      `  - ${t.name}: ${t.partitions} partitions, replication factor ${t.replicationFactor ?? '(broker default)'}, ` +
+      (configs.length > 0 ? `configs ${configs.join(', ')}` : 'no topic configs (broker defaults)')
+    );
+  });
+  return `Topics to create:\n${lines.join('\n')}`;
 }
