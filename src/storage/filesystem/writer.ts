@@ -8,15 +8,14 @@ import { KafkaBackupError } from '../../errors.js';
 import type { ObjectInfo, ObjectWriter } from '../backend.js';
 import { mapFsError } from './errors.js';
 import { ensureDir, ensureNewerMtime, etagOf, fsyncDir, removeQuietly, tempPathFor, writeFully } from './files.js';
+import { SerialSteps } from '../serial-steps.js';
 
 export class FilesystemWriter implements ObjectWriter {
   readonly #temp: string;
   #handle: Promise<fs.FileHandle> | undefined;
   #state: 'open' | 'finishing' | 'done' = 'open';
   #size = 0;
-  /** Writes run one after another in call order, even when callers do not await each one. */
-  #queue: Promise<void> = Promise.resolve();
-  #failure: unknown;
+  readonly #steps = new SerialSteps();
 
   constructor(
     private readonly key: string,
@@ -58,7 +57,7 @@ export class FilesystemWriter implements ObjectWriter {
   async abort(): Promise<void> {
     if (this.#state !== 'open') return;
     this.#state = 'done';
-    await this.#queue;
+    await this.#steps.settled();
     await this.#discard();
   }
 
@@ -75,14 +74,7 @@ export class FilesystemWriter implements ObjectWriter {
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {
-    const run = this.#queue.then(() => {
-      if (this.#failure !== undefined) throw this.#failure;
-      return step();
-    });
-    this.#queue = run.catch((err: unknown) => {
-      this.#failure ??= err;
-    });
-    return run.catch((err: unknown) => {
+    return this.#steps.run(step).catch((err: unknown) => {
       throw this.#mapped(err);
     });
   }

@@ -27,6 +27,7 @@ import { KafkaBackupError } from '../../errors.js';
 import type { ObjectInfo, ObjectWriter } from '../backend.js';
 import type { GcsErrorContext } from './errors.js';
 import type { GcsAgents } from './http-pool.js';
+import { SerialSteps } from '../serial-steps.js';
 
 export interface WriterTarget {
   file: File;
@@ -53,9 +54,7 @@ export class GcsWriter implements ObjectWriter {
   /** Bytes handed to the stream, and bytes the SDK has put into upload requests. */
   #queued = 0;
   #sent = 0;
-  #failure: unknown;
-  /** write() calls run one after another in call order, even when callers do not await each one. */
-  #queue: Promise<void> = Promise.resolve();
+  readonly #steps = new SerialSteps();
 
   constructor(private readonly target: WriterTarget) {}
 
@@ -82,8 +81,8 @@ export class GcsWriter implements ObjectWriter {
     if (this.#state !== 'open') throw this.#misuse('finish');
     this.#state = 'finishing';
     try {
-      await this.#queue;
-      if (this.#failure !== undefined) throw this.#failure;
+      await this.#steps.settled();
+      if (this.#steps.failure !== undefined) throw this.#steps.failure;
       const stream = this.#stream;
       let metadata: { size?: unknown; generation?: unknown };
       if (stream === undefined) {
@@ -110,10 +109,10 @@ export class GcsWriter implements ObjectWriter {
   async abort(): Promise<void> {
     if (this.#state !== 'open') return;
     this.#state = 'done';
-    this.#failure ??= new KafkaBackupError('INTERNAL', `writer for "${this.target.key}" aborted`);
+    this.#steps.fail(new KafkaBackupError('INTERNAL', `writer for "${this.target.key}" aborted`));
     // Destroy first: a write waiting for the stream to drain then fails instead of waiting.
     await this.#cancel();
-    await this.#queue;
+    await this.#steps.settled();
     this.#pending = [];
   }
 
@@ -128,7 +127,7 @@ export class GcsWriter implements ObjectWriter {
       if (typeof progress.bytesWritten === 'number') this.#sent = progress.bytesWritten;
     });
     // Failures surface through #push and endStream; this keeps an idle stream's error from being unhandled.
-    stream.on('error', (err) => (this.#failure ??= err));
+    stream.on('error', (err) => this.#steps.fail(err));
     this.#stream = stream;
     return stream;
   }
@@ -152,19 +151,12 @@ export class GcsWriter implements ObjectWriter {
   }
 
   #checkUsable(stream: Writable): void {
-    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#steps.failure !== undefined) throw this.#steps.failure;
     if (stream.destroyed) throw stream.errored ?? new Error('upload stream closed');
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {
-    const run = this.#queue.then(() => {
-      if (this.#failure !== undefined) throw this.#failure;
-      return step();
-    });
-    this.#queue = run.catch((err: unknown) => {
-      this.#failure ??= err;
-    });
-    return run.catch((err: unknown) => {
+    return this.#steps.run(step).catch((err: unknown) => {
       throw this.#mapped(err);
     });
   }

@@ -16,6 +16,7 @@ import type { S3Context } from './context.js';
 import { MultipartUpload } from './multipart.js';
 import { normalizeEtag } from './naming.js';
 import { withUploadRetries } from './upload-retry.js';
+import { SerialSteps } from '../serial-steps.js';
 
 export class S3Writer implements ObjectWriter {
   #chunks: Buffer[] = [];
@@ -23,9 +24,7 @@ export class S3Writer implements ObjectWriter {
   #size = 0;
   #upload: MultipartUpload | undefined;
   #state: 'open' | 'finishing' | 'done' = 'open';
-  /** Writes run one after another in call order, even when callers do not await each one. */
-  #queue: Promise<void> = Promise.resolve();
-  #failure: unknown;
+  readonly #steps = new SerialSteps();
 
   constructor(
     private readonly context: S3Context,
@@ -61,7 +60,7 @@ export class S3Writer implements ObjectWriter {
     if (this.#state !== 'open') return;
     this.#state = 'done';
     this.#upload?.cancel(); // a write() waiting for a part to finish gives up at once
-    await this.#queue;
+    await this.#steps.settled();
     this.#chunks = [];
     try {
       await this.#upload?.abort();
@@ -113,14 +112,7 @@ export class S3Writer implements ObjectWriter {
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {
-    const run = this.#queue.then(() => {
-      if (this.#failure !== undefined) throw this.#failure;
-      return step();
-    });
-    this.#queue = run.catch((err: unknown) => {
-      this.#failure ??= err;
-    });
-    return run.catch((err: unknown) => {
+    return this.#steps.run(step).catch((err: unknown) => {
       throw this.context.fail(err, 'writing', this.key);
     });
   }
