@@ -113,6 +113,22 @@ export const restoreOptionsSchema = z
     checkpoint_interval_secs: int(1, 3600)
       .default(10)
       .describe('How often restore progress is recorded, so an interrupted restore resumes.'),
+    rate_limit_records_per_sec: int(1)
+      .nullable()
+      .meta({ docType: 'integer (≥ 1) | null' })
+      .default(null)
+      .describe(
+        'Most records per second the restore produces, all partitions together; null: unlimited. ' +
+          'Holds over any 1-second window to within one produced batch (after a pause, a burst of at most 1/10 s of the rate).',
+      ),
+    rate_limit_bytes_per_sec: byteSize(1)
+      .nullable()
+      .meta({ docType: 'byte size (≥ 1) | null' })
+      .default(null)
+      .describe(
+        'Most bytes (produced record batches) per second the restore sends, all partitions together, e.g. "50MB"; null: unlimited. ' +
+          'Held like rate_limit_records_per_sec; with both set, the tighter one governs.',
+      ),
   })
   .prefault({});
 

@@ -3,6 +3,7 @@
 //   partition manifest → segments (ranged reads, block CRCs)   src/format/
 //     → blocks, decompressed                                  src/codec/
 //     → record batches, producer fields restamped             src/pipeline/produce-batcher.ts
+//     → rate limits, one limiter for all partitions           src/pipeline/rate-limit.ts
 //     → Kafka (raw Produce, idempotent, in order)             src/pipeline/partition-producer.ts
 //     → restore state + offset map (resume point)              src/format/restore-state.ts
 //
@@ -19,7 +20,8 @@ import type { KafkaSink } from '../kafka/sink.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { PartitionProducer, type ProducerSinkOps } from './partition-producer.js';
 import { runPool } from './pool.js';
-import { ProduceBatcher } from './produce-batcher.js';
+import { ProduceBatcher, type OutgoingBatch } from './produce-batcher.js';
+import { RateLimiter } from './rate-limit.js';
 import { planRestore, type RestorePartitionPlan } from './restore-plan.js';
 import { partitionKey, preflight, type PartitionTargetStatus } from './restore-preflight.js';
 import { TransferStats } from './stats.js';
@@ -50,9 +52,11 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   stats.partitionsTotal = plan.partitions.length;
   log.info({ backup_id: config.backup_id, partitions: plan.partitions.length, target_cluster: check.clusterId }, 'restore started');
 
+  // One limiter for the run: the rate limits are totals over all partitions.
+  const limiter = new RateLimiter({ recordsPerSec: config.restore.rate_limit_records_per_sec, bytesPerSec: config.restore.rate_limit_bytes_per_sec });
   await runPool(plan.partitions, config.restore.max_concurrent_partitions, async (p) => {
     const target = check.partitions.get(partitionKey(p.targetTopic, p.partition))!;
-    await restorePartition(p, target, check.clusterId, identity, deps, stats);
+    await restorePartition(p, target, check.clusterId, identity, deps, stats, limiter);
   });
   if (deps.signal.aborted) {
     throw new KafkaBackupError('INTERRUPTED', 'restore stopped by a signal; run it again to resume where it stopped');
@@ -68,6 +72,7 @@ async function restorePartition(
   identity: { producerId: number; producerEpoch: number },
   deps: RestoreDeps,
   stats: TransferStats,
+  limiter: RateLimiter,
 ): Promise<void> {
   const { config, sink, storage, log, signal } = deps;
   const where = { topic: p.targetTopic, partition: p.partition };
@@ -136,6 +141,11 @@ async function restorePartition(
     checkpoint(false).catch((err) => log.warn({ ...where, err: describeError(err) }, 'restore checkpoint failed'));
   }, config.restore.checkpoint_interval_secs * 1000);
 
+  // Rate limits count what is sent; records an earlier run already wrote are not sent.
+  const send = async (out: OutgoingBatch) => {
+    if (out.bytes) await limiter.acquire(out.recordCount, out.bytes.length, signal);
+    await producer.send(out);
+  };
   try {
     const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten);
     const segments = p.manifest.segments;
@@ -149,12 +159,12 @@ async function restorePartition(
       ahead = following ? SegmentReader.tryOpen(storage, following.key, following.stored_bytes) : undefined;
       stats.storedBytes += seg.stored_bytes;
       for await (const batch of reader.batches()) {
-        for (const out of await batcher.add(batch)) await producer.send(out);
+        for (const out of await batcher.add(batch)) await send(out);
         if (signal.aborted) break;
       }
       stats.segments++;
     }
-    for (const out of batcher.flush()) await producer.send(out);
+    for (const out of batcher.flush()) await send(out);
     await producer.drain();
   } finally {
     clearInterval(timer);

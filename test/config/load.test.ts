@@ -122,6 +122,8 @@ describe('parseConfig: defaults and normalization', () => {
       config_overrides: {},
       allow_append: false,
       checkpoint_interval_secs: 10,
+      rate_limit_records_per_sec: null,
+      rate_limit_bytes_per_sec: null,
     });
     const src = config.source!;
     assert.equal(src.client_id, 'kafka-backup');
