@@ -62,10 +62,10 @@ const configKey = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, {
  * converted, except integers beyond 2^53, which YAML has already rounded: those must be quoted.
  */
 const configValue = z
-  .union([z.string(), z.number(), z.boolean(), z.null()])
+  .union([z.string(), z.number(), z.boolean(), z.null()], { error: () => 'expected a config value (a string, number or boolean) or null' })
   .transform((value, ctx) => {
     if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-      ctx.issues.push({ code: 'custom', message: `${value} is too large to be read exactly as a number; write it as a string ("…")`, input: value });
+      ctx.issues.push({ code: 'custom', message: `an integer this large is rounded when read (to ${value}): write it as a string, in quotes`, input: value });
       return z.NEVER;
     }
     return value === null ? null : String(value);

@@ -95,6 +95,48 @@ describe('backup descriptor', () => {
     await assertFails(async () => readDescriptor(await stored(newer), 'nightly'), 'FORMAT_UNSUPPORTED', KEY);
   });
 
+  test('topic entries may carry replication factor and configs, written in key order', async () => {
+    const withConfigs: BackupDescriptor = {
+      ...sample(),
+      topics: [
+        { name: 'orders', partitions: 3, replication_factor: 3, configs: { 'cleanup.policy': 'compact', 'retention.ms': '-1' } },
+        { name: 'plain', partitions: 1, replication_factor: 1, configs: {} },
+        { name: 'legacy', partitions: 2 },
+      ],
+    };
+    const storage = new FastBackend();
+    await writeDescriptor(storage, withConfigs, { create: true });
+    assert.deepEqual((await readDescriptor(storage, 'nightly'))!.descriptor.topics, withConfigs.topics);
+    const text = storage.objects.get(KEY)!.data.toString();
+    assert.equal(text, `${JSON.stringify(withConfigs, null, 2)}\n`);
+    assert.ok(text.indexOf('"partitions": 3') < text.indexOf('"replication_factor": 3'));
+    assert.ok(text.indexOf('"replication_factor": 3') < text.indexOf('"configs"'));
+  });
+
+  test('a descriptor written before topic configs existed reads, and writes back without them', async () => {
+    // The shape of the golden v1 descriptors: topics with name and partitions only.
+    const old = sample();
+    const read = await readDescriptor(await stored(`${JSON.stringify(old, null, 2)}\n`), 'nightly');
+    assert.deepEqual(read!.descriptor.topics, [{ name: 'orders', partitions: 3 }]);
+    assert.ok(!('replication_factor' in read!.descriptor.topics[0]!) && !('configs' in read!.descriptor.topics[0]!));
+    const storage = new FastBackend();
+    await writeDescriptor(storage, read!.descriptor);
+    assert.equal(storage.objects.get(KEY)!.data.toString(), `${JSON.stringify(old, null, 2)}\n`);
+  });
+
+  test('invalid topic replication factor or configs are corrupt', async () => {
+    const good = sample();
+    const cases: [string, unknown][] = [
+      ['replication factor 0', { name: 'orders', partitions: 3, replication_factor: 0 }],
+      ['fractional replication factor', { name: 'orders', partitions: 3, replication_factor: 1.5 }],
+      ['numeric config value', { name: 'orders', partitions: 3, configs: { 'retention.ms': -1 } }],
+      ['configs not a mapping', { name: 'orders', partitions: 3, configs: ['retention.ms=-1'] }],
+    ];
+    for (const [what, topic] of cases) {
+      await assertFails(async () => readDescriptor(await stored(JSON.stringify({ ...good, topics: [topic] })), 'nightly'), 'BACKUP_CORRUPT', KEY, what);
+    }
+  });
+
   test('writing an invalid descriptor is a bug (INTERNAL)', async () => {
     await assert.rejects(writeDescriptor(new FastBackend(), { ...sample(), updated_at: 'now' }), code('INTERNAL'));
   });

@@ -3,10 +3,12 @@ import { hostname } from 'node:os';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { isKafkaBackupError, type ErrorCode } from '../../src/errors.js';
+import { KafkaBackupError, isKafkaBackupError, type ErrorCode } from '../../src/errors.js';
 import { FORMAT_VERSION } from '../../src/format/constants.js';
 import { readDescriptor, writeDescriptor, type BackupDescriptor } from '../../src/format/descriptor.js';
-import { BackupRun, type RunIdentity } from '../../src/pipeline/backup-run.js';
+import type { KafkaSource } from '../../src/kafka/source.js';
+import { configSource, type TopicAdmin, type TopicDescription } from '../../src/kafka/topic-configs.js';
+import { BackupRun, describeTopicsForDescriptor, type RunIdentity } from '../../src/pipeline/backup-run.js';
 import { MemoryBackend } from '../storage/memory-backend.js';
 
 const log = pino({ level: 'silent' });
@@ -222,5 +224,90 @@ describe('BackupRun heartbeat and finish', () => {
     await assertFailsWith(run.heartbeat(), 'BACKUP_IN_USE', /taken over/);
     await assertFailsWith(run.finish('complete'), 'BACKUP_IN_USE');
     assert.equal((await descriptor(storage)).owner.run_id, 'usurper');
+  });
+});
+
+/** A source whose only working part is its topic admin (the rest is not used by these tests). */
+function sourceWith(admin: TopicAdmin | undefined): KafkaSource {
+  const unused = () => Promise.reject(new Error('not used'));
+  return { clusterId: unused, topics: unused, offsets: unused, fetch: unused, close: unused, ...(admin ? { topicAdmin: admin } : {}) };
+}
+
+function adminOf(describe: (names: string[]) => Promise<TopicDescription[]>): TopicAdmin {
+  return { describeTopics: describe, brokerCount: () => Promise.resolve(3) };
+}
+
+const topicInfo = (name: string, partitions: number) => ({ name, partitions, internal: false });
+
+describe('topic capture for the descriptor', () => {
+  test('replication factor and the topic-level configs of each selected topic', async () => {
+    const asked: string[][] = [];
+    const admin = adminOf(async (names) => {
+      asked.push(names);
+      return [
+        {
+          name: 'orders',
+          partitions: 3,
+          replicationFactor: 3,
+          configs: [
+            { name: 'retention.ms', value: '-1', source: configSource.topic, readOnly: false, sensitive: false },
+            { name: 'segment.bytes', value: '1073741824', source: configSource.default, readOnly: false, sensitive: false },
+          ],
+        },
+        { name: 'plain', partitions: 1, replicationFactor: 1, configs: [] },
+      ];
+    });
+    const got = await describeTopicsForDescriptor(sourceWith(admin), [topicInfo('orders', 3), topicInfo('plain', 1)], log);
+    assert.deepEqual(asked, [['orders', 'plain']]);
+    assert.deepEqual(got, [
+      { name: 'orders', partitions: 3, replication_factor: 3, configs: { 'retention.ms': '-1' } },
+      { name: 'plain', partitions: 1, replication_factor: 1, configs: {} },
+    ]);
+  });
+
+  test('a source without a topic admin records partition counts only', async () => {
+    assert.deepEqual(await describeTopicsForDescriptor(sourceWith(undefined), [topicInfo('orders', 3)], log), [{ name: 'orders', partitions: 3 }]);
+  });
+
+  test('no DescribeConfigs permission: a warning and partition counts only; other failures fail the run', async () => {
+    const denied = adminOf(() => Promise.reject(new KafkaBackupError('KAFKA_AUTH', 'TOPIC_AUTHORIZATION_FAILED')));
+    const warnings: string[] = [];
+    const recording = pino({ level: 'warn' }, { write: (line: string) => warnings.push(String(JSON.parse(line).msg)) });
+    assert.deepEqual(await describeTopicsForDescriptor(sourceWith(denied), [topicInfo('orders', 3)], recording), [{ name: 'orders', partitions: 3 }]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /cannot read the topic configs/);
+    const broken = adminOf(() => Promise.reject(new KafkaBackupError('KAFKA_PROTOCOL', 'boom')));
+    await assertFailsWith(describeTopicsForDescriptor(sourceWith(broken), [topicInfo('orders', 3)], log), 'KAFKA_PROTOCOL');
+  });
+
+  test('every run captures again: the latest capture wins, a run without one keeps the earlier', async () => {
+    const storage = new MemoryBackend();
+    const first = await BackupRun.claim(
+      storage,
+      identity({
+        topics: [
+          { name: 'orders', partitions: 3, replication_factor: 3, configs: { 'retention.ms': '-1', 'cleanup.policy': 'compact' } },
+          { name: 'payments', partitions: 1, replication_factor: 2, configs: { 'retention.ms': '1000' } },
+        ],
+      }),
+      log,
+    );
+    await first.finish('complete');
+    const second = await BackupRun.claim(
+      storage,
+      identity({
+        topics: [
+          { name: 'orders', partitions: 2, replication_factor: 1, configs: { 'retention.ms': '86400000' } },
+          { name: 'payments', partitions: 4 },
+        ],
+      }),
+      log,
+    );
+    await second.finish('complete');
+    assert.deepEqual((await descriptor(storage)).topics, [
+      // The capture replaced as a whole (cleanup.policy was removed from the topic); partitions only grow.
+      { name: 'orders', partitions: 3, replication_factor: 1, configs: { 'retention.ms': '86400000' } },
+      { name: 'payments', partitions: 4, replication_factor: 2, configs: { 'retention.ms': '1000' } },
+    ]);
   });
 });
