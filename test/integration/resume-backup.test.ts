@@ -6,8 +6,6 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { roundTripConfig, runCli, writeConfig } from './helpers/cli.js';
-import { bootstrap, tempDir, unique } from './helpers/env.js';
-import { createTopic } from './helpers/kafka-tools.js';
 import {
   assertDenseOffsets,
   assertSameRecords,
@@ -15,7 +13,6 @@ import {
   committedRecords,
   committedStateProblems,
   killAt,
-  produceKeyed,
   readManifestFiles,
   readManifests,
   readTopic,
@@ -23,24 +20,14 @@ import {
   statusOf,
   until,
 } from './helpers/invariants.js';
+import { crashFixture } from './helpers/crash-fixture.js';
 
 const TOTAL = 200_000;
 const PARTITIONS = 3;
 
 test('a backup SIGKILLed at many points resumes to an exact copy', { timeout: 300_000 }, async () => {
-  const b = bootstrap();
-  const topic = unique('resume-backup');
-  const restored = `${topic}-restored`;
-  const id = unique('resume-backup');
-  const dir = tempDir('resume-backup');
-  const storagePath = join(dir, 'storage');
-  await createTopic(b, topic, PARTITIONS);
-  await produceKeyed(b, topic, 1, TOTAL);
-  const source = await readTopic(b, topic);
-  assert.equal(source.length, TOTAL, 'the fixture topic holds every produced record');
-  const started = Date.now();
-  const log: string[] = [];
-  const phase = (what: string) => log.push(`${what} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const fx = await crashFixture('resume-backup', TOTAL, PARTITIONS);
+  const { bootstrap: b, topic, restored, backupId: id, dir, storagePath, source, log, phase } = fx;
 
   const config = JSON.parse(
     roundTripConfig({

@@ -7,8 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { roundTripConfig, runCli, writeConfig } from './helpers/cli.js';
-import { bootstrap, tempDir, unique } from './helpers/env.js';
-import { createTopic, endOffsets } from './helpers/kafka-tools.js';
+import { endOffsets } from './helpers/kafka-tools.js';
 import {
   assertDenseOffsets,
   assertSameRecords,
@@ -16,30 +15,19 @@ import {
   kcatEndOffsets,
   killAt,
   prefixProblems,
-  produceKeyed,
   readTopic,
   sleep,
   statusOf,
   until,
 } from './helpers/invariants.js';
+import { crashFixture } from './helpers/crash-fixture.js';
 
 const TOTAL = 200_000;
 const PARTITIONS = 3;
 
 test('a restore SIGKILLed at many points resumes to exactly one copy', { timeout: 300_000 }, async () => {
-  const b = bootstrap();
-  const topic = unique('resume-restore');
-  const restored = `${topic}-restored`;
-  const id = unique('resume-restore');
-  const dir = tempDir('resume-restore');
-  const storagePath = join(dir, 'storage');
-  await createTopic(b, topic, PARTITIONS);
-  await produceKeyed(b, topic, 1, TOTAL);
-  const source = await readTopic(b, topic);
-  assert.equal(source.length, TOTAL, 'the fixture topic holds every produced record');
-  const started = Date.now();
-  const log: string[] = [];
-  const phase = (what: string) => log.push(`${what} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const fx = await crashFixture('resume-restore', TOTAL, PARTITIONS);
+  const { bootstrap: b, topic, restored, backupId: id, dir, storagePath, source, log, phase } = fx;
 
   const config = JSON.parse(
     roundTripConfig({
