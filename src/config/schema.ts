@@ -119,7 +119,7 @@ export const restoreOptionsSchema = z
       .default(null)
       .describe(
         'Most records per second the restore produces, all partitions together; null: unlimited. ' +
-          'Holds over any 1-second window to within one produced batch (after a pause, a burst of at most 1/10 s of the rate).',
+          'Holds over any 1-second window to within one produced batch (after a pause, plus at most 1/20 s of the rate).',
       ),
     rate_limit_bytes_per_sec: byteSize(1)
       .nullable()

@@ -3,17 +3,16 @@
 // receives in total, whatever max_concurrent_partitions is.
 //
 // Each limit is a token bucket refilled at its rate. Contracts:
-// - The bucket starts empty and, while nobody waits, holds at most one burst (BURST_SECONDS of the
-//   rate). So any 1-second window carries at most rate + one burst (10%), and in a restore that
-//   keeps the limiter busy, where the bucket stays near empty, at most rate + one batch.
-// - A caller waits until every bucket holds its cost, or a full burst when the cost is larger. A
-//   batch bigger than a burst is then admitted whole and drives the bucket negative (debt) that
-//   later callers wait off: big batches never deadlock and the long-run rate still holds.
+// - The bucket starts empty and holds at most one burst: BURST_SECONDS (1/20 s) of the rate. So
+//   any 1-second window carries at most the rate plus one burst (5%) plus one batch, also right
+//   after a pause or a stall; in a restore that keeps the limiter busy, where the bucket stays
+//   near its admission level, the rate plus one batch.
+// - A caller is admitted once every bucket holds its cost, or half a burst when the cost is
+//   larger; the rest is debt (the bucket goes negative) that later callers wait off. So a batch
+//   larger than a burst never deadlocks and the long-run rate holds. The headroom between the
+//   admission level and a full bucket keeps a timer that fires up to half a burst (25 ms) late
+//   from losing rate.
 // - Callers are admitted in arrival order (FIFO), so a big batch is not starved by small ones.
-// - When the timer of a waiting caller fires late, the tokens of the time it overslept are kept
-//   (up to one more burst): otherwise a batch as large as a burst would lose every late
-//   millisecond and the long-run rate would fall short on a busy machine. Nothing was sent while
-//   it overslept, so a window spanning both the stall and the catch-up still holds the rate.
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** Time in milliseconds and a sleep that ends early on abort; injectable for tests. */
@@ -33,8 +32,8 @@ export interface RateLimits {
   bytesPerSec: number | null;
 }
 
-/** How much of its rate a bucket may save up while idle: 1/10 s. */
-export const BURST_SECONDS = 0.1;
+/** How much of its rate a bucket may save up: 1/20 s. */
+export const BURST_SECONDS = 0.05;
 
 interface Cost {
   records: number;
@@ -53,16 +52,14 @@ class TokenBucket {
     this.burst = ratePerSec * BURST_SECONDS;
   }
 
-  /** Accrue tokens up to one burst, plus what accrued in `lateMs` (at most one more burst). */
-  refill(now: number, lateMs: number): void {
-    const cap = this.burst + Math.min(this.burst, (lateMs * this.ratePerSec) / 1000);
-    if (this.tokens < cap) this.tokens = Math.min(cap, this.tokens + ((now - this.last) * this.ratePerSec) / 1000);
+  refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.ratePerSec) / 1000);
     this.last = now;
   }
 
-  /** Milliseconds until the bucket admits `cost`: holds it, or a full burst when it is larger. */
+  /** Milliseconds until the bucket admits `cost`: holds it, or half a burst when it is larger. */
   waitMs(cost: number): number {
-    const missing = Math.min(cost, this.burst) - this.tokens;
+    const missing = Math.min(cost, this.burst / 2) - this.tokens;
     // Float noise must not turn "exactly enough" into a 1 ms timer.
     return missing <= this.burst * 1e-9 ? 0 : (missing * 1000) / this.ratePerSec;
   }
@@ -82,8 +79,6 @@ export class RateLimiter {
   private pumping = false;
   /** Aborts the pump's current sleep (when every waiter left). */
   private wake: AbortController | undefined;
-  /** While the pump sleeps: when its head waiter becomes admissible. */
-  private due: number | undefined;
 
   constructor(
     limits: RateLimits,
@@ -114,7 +109,6 @@ export class RateLimiter {
     }
     return new Promise<void>((resolve) => {
       const onAbort = () => {
-        this.refill();
         const i = this.queue.indexOf(waiter);
         if (i >= 0) this.queue.splice(i, 1);
         if (this.queue.length === 0) this.wake?.abort();
@@ -148,20 +142,17 @@ export class RateLimiter {
           continue;
         }
         this.wake = new AbortController();
-        this.due = this.clock.now() + wait;
         await this.clock.sleep(wait, this.wake.signal);
       }
     } finally {
       this.pumping = false;
       this.wake = undefined;
-      this.due = undefined;
     }
   }
 
   private refill(): void {
     const now = this.clock.now();
-    const late = this.due === undefined ? 0 : Math.max(0, now - this.due);
-    for (const b of this.buckets) b.refill(now, late);
+    for (const b of this.buckets) b.refill(now);
   }
 
   private waitMs(cost: Cost): number {
