@@ -29,6 +29,50 @@ export function withRetries(backend: StorageBackend, policy: RetryPolicy = defau
 /** Test seam: the sleep between attempts. */
 export const sleep = { ms: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
 
+export interface RetryingOptions {
+  policy?: RetryPolicy;
+  /** Default: a KafkaBackupError marked retryable. */
+  isRetryable?: (err: unknown) => boolean;
+  /** Ends the waiting at once; the last failure stands. */
+  signal?: AbortSignal;
+  /** Told of each retry before its wait. */
+  onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+  /** The first attempt when it is already under way (a read-ahead); later attempts call operation. */
+  first?: Promise<unknown>;
+}
+
+/**
+ * Runs operation until it succeeds, retrying retryable failures with exponential backoff and
+ * jitter (half the capped delay plus a random half). The one retry loop of the storage layer:
+ * the decorator below and the backends' streamed writers both use it.
+ */
+export async function retrying<T>(operation: () => Promise<T>, options: RetryingOptions = {}): Promise<T> {
+  const policy = options.policy ?? defaultRetryPolicy;
+  const retryable = options.isRetryable ?? ((err: unknown) => isKafkaBackupError(err) && err.retryable);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await (attempt === 0 && options.first !== undefined ? (options.first as Promise<T>) : operation());
+    } catch (err) {
+      if (!retryable(err) || attempt >= policy.retries || options.signal?.aborted === true) throw err;
+      const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+      const delay = Math.round(cap / 2 + Math.random() * (cap / 2));
+      options.onRetry?.(err, attempt + 1, delay);
+      await Promise.race([sleep.ms(delay), aborted(options.signal)]);
+      if (isAborted(options.signal)) throw err;
+    }
+  }
+}
+
+// A function, not an inline check: TypeScript narrows `signal.aborted` to false across the await.
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => undefined);
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+}
+
 class RetryingBackend implements StorageBackend, PagedLister, TemporarySweeper, PrefetchGetter {
   readonly kind: string;
   readonly location: string;
@@ -43,18 +87,16 @@ class RetryingBackend implements StorageBackend, PagedLister, TemporarySweeper, 
   }
 
   /** `first`, when given, is the first attempt, already under way; later attempts call `operation`. */
-  async #retry<T>(what: string, operation: () => Promise<T>, first?: Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await (attempt === 0 && first !== undefined ? first : operation());
-      } catch (err) {
-        if (!isKafkaBackupError(err) || !err.retryable || attempt >= this.policy.retries) throw err;
-        const cap = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** attempt);
-        const delay = Math.round(cap / 2 + Math.random() * (cap / 2));
-        this.log?.warn({ storage: this.location, operation: what, attempt: attempt + 1, delay_ms: delay, err: err.message }, 'storage call failed; retrying');
-        await sleep.ms(delay);
-      }
-    }
+  #retry<T>(what: string, operation: () => Promise<T>, first?: Promise<T>): Promise<T> {
+    return retrying(operation, {
+      policy: this.policy,
+      ...(first === undefined ? {} : { first }),
+      onRetry: (err, attempt, delay) =>
+        this.log?.warn(
+          { storage: this.location, operation: what, attempt, delay_ms: delay, err: err instanceof Error ? err.message : String(err) },
+          'storage call failed; retrying',
+        ),
+    });
   }
 
   put(key: string, data: Buffer, options?: PutOptions): Promise<ObjectInfo> {

@@ -28,6 +28,7 @@ import type { ObjectInfo, ObjectWriter } from '../backend.js';
 import type { GcsErrorContext } from './errors.js';
 import type { GcsAgents } from './http-pool.js';
 import { SerialSteps } from '../serial-steps.js';
+import { retrying } from '../retry.js';
 
 export interface WriterTarget {
   file: File;
@@ -88,7 +89,12 @@ export class GcsWriter implements ObjectWriter {
       if (stream === undefined) {
         const data = Buffer.concat(this.#pending);
         this.#pending = [];
-        await this.target.file.save(data, { resumable: false, metadata: { contentType } });
+        // The data is in memory: a dropped connection is retried like any other storage call.
+        await retrying(() =>
+          this.target.file.save(data, { resumable: false, metadata: { contentType } }).catch((err: unknown) => {
+            throw this.#mapped(err);
+          }),
+        );
         metadata = this.target.file.metadata;
       } else {
         await endStream(stream);

@@ -17,6 +17,8 @@ export function run(cmd: string, args: string[], input?: Buffer | string): Promi
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
+    // A tool that exits before reading its input must not crash the test with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
     child.stdin.end(input ?? '');
   });
