@@ -5,6 +5,7 @@
 // restored records with old timestamps minutes after the restore.
 import type { KafkaConnection } from './connection.js';
 import { translateKafkaError } from './errors.js';
+import type { NewTopic } from './sink.js';
 
 /** DescribeConfigs config sources (Kafka's DescribeConfigsResponse.ConfigSource). */
 export const configSource = {
@@ -40,6 +41,12 @@ export interface TopicAdmin {
   describeTopics(names: string[]): Promise<TopicDescription[]>;
   /** How many brokers the cluster has. */
   brokerCount(): Promise<number>;
+  /**
+   * Ask the cluster whether it would create these topics (CreateTopics with validate_only), so a
+   * dry run finds an unknown config, a bad value or an impossible replication factor. Returns
+   * topic → reason for each topic it would refuse.
+   */
+  validateNewTopics(topics: NewTopic[]): Promise<Map<string, string>>;
 }
 
 const TOPIC_RESOURCE = 2; // ConfigResource.Type.TOPIC
@@ -81,6 +88,27 @@ export function kafkaTopicAdmin(conn: KafkaConnection): TopicAdmin {
         }));
       } catch (err) {
         throw translateKafkaError(err, `describing the configs of topics ${names.join(', ')} at ${where}`);
+      }
+    },
+    async validateNewTopics(topics) {
+      if (topics.length === 0) return new Map();
+      try {
+        await conn.admin.createTopics({
+          validateOnly: true,
+          waitForLeaders: false, // nothing is created, so there are no leaders to wait for
+          topics: topics.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: t.replicationFactor ?? -1,
+            configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+        return new Map();
+      } catch (err) {
+        // kafkajs reports per-topic refusals as one aggregate of KafkaJSCreateTopicError.
+        const e = err as { name?: string; errors?: { topic?: string; type?: string; message?: string }[] };
+        if (e.name !== 'KafkaJSAggregateError' || !e.errors) throw translateKafkaError(err, `validating the creation of topics at ${where}`);
+        return new Map(e.errors.map((x) => [x.topic ?? '', `${x.type ?? 'error'}: ${x.message ?? ''}`]));
       }
     },
     async brokerCount() {

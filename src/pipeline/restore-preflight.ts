@@ -62,6 +62,8 @@ export async function preflight(config: Config, plan: RestorePlan, sink: KafkaSi
   const createTopics: NewTopic[] = [];
   const toCompare: { sourceTopic: string; targetTopic: string; configs: Record<string, string> }[] = [];
   const seenTargets = new Map<string, string>();
+  /** Topics to create that already have a problem: not asked about again. */
+  const unfit = new Set<string>();
   const opts = config.restore;
   const admin = sink.topicAdmin;
   const creates = opts.create_topics && plan.topics.some((t) => !existing.has(t.targetTopic));
@@ -81,9 +83,11 @@ export async function preflight(config: Config, plan: RestorePlan, sink: KafkaSi
           ...(brokers !== undefined ? { brokers } : {}),
         });
         if (rf.problem) problems.push(`target topic ${t.targetTopic}: ${rf.problem}`);
+        if (rf.problem) unfit.add(t.targetTopic);
         if (rf.note) warnings.push({ topic: t.targetTopic, kind: 'note', message: `creating ${t.targetTopic}: ${rf.note}` });
         const insync = minInsyncProblem(configs, rf.replicationFactor);
         if (insync) problems.push(`target topic ${t.targetTopic}: ${insync}`);
+        if (insync) unfit.add(t.targetTopic);
         for (const s of skipped) warnings.push({ topic: t.targetTopic, kind: 'note', message: `creating ${t.targetTopic} without ${s.key}=${s.value} of the backup: ${s.reason}` });
         createTopics.push({
           name: t.targetTopic,
@@ -102,6 +106,15 @@ export async function preflight(config: Config, plan: RestorePlan, sink: KafkaSi
     }
   }
   const configDiffs = admin ? await compareConfigs(admin, toCompare, warnings) : [];
+  if (admin) {
+    const refused = await admin.validateNewTopics(createTopics.filter((t) => !unfit.has(t.name)));
+    for (const [topic, reason] of refused) {
+      problems.push(
+        `target topic ${topic} cannot be created as the backup describes it: ${reason} ` +
+          '(restore.config_overrides changes a config or drops it with null; restore.replication_factor sets the replication factor)',
+      );
+    }
+  }
 
   const partitions = new Map<string, PartitionTargetStatus>();
   await runPool(plan.partitions, 16, async (p) => {

@@ -11,6 +11,7 @@ import { roundTripConfig, runCli, writeConfig } from './helpers/cli.js';
 import { bootstrap, tempDir, unique } from './helpers/env.js';
 import { SPREAD_TIMESTAMPS, bytes, partitionCount } from './helpers/fixtures.js';
 import { createTopic, kafkaTool } from './helpers/kafka-tools.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -145,6 +146,22 @@ describe('topic configs', { timeout: 300_000 }, () => {
     assert.match(restore.stderr, /retention\.ms: backup -1, target 9000000000000/, 'the restore log warns about the differences');
     assert.deepEqual(await describeConfigs(b, target), existing, 'an existing topic keeps its configs');
     assertSameRecords(sourceRecords, await dumpWithChecker(b, target));
+  });
+
+  test('validate-restore asks the target whether it would create the topic: an unknown config is a problem, nothing is created', async () => {
+    const target = `${source}-invalid`;
+    const cfg = restoreConfig('invalid.yaml', target, { config_overrides: { 'no.such.config': '1' } });
+    const r = await runCli(['validate-restore', '-c', cfg, '--json']);
+    assert.equal(r.code, EXIT.problems, `validate-restore exited ${r.code}\n${r.stderr.slice(-2000)}`);
+    // The report is the first line; the error object (VALIDATION_FAILED) follows it.
+    const report = JSON.parse(r.stdout.split('\n')[0]!) as { ok: boolean; problems: string[] };
+    assert.equal(report.ok, false);
+    assert.ok(
+      report.problems.some((p) => p.startsWith(`target topic ${target} cannot be created`) && p.includes('INVALID_CONFIG')),
+      report.problems.join('\n'),
+    );
+    const listed = await kafkaTool('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', b, '--list']);
+    assert.ok(!listed.stdout.toString().split('\n').includes(target), 'the dry run created nothing');
   });
 
   test('without the captured configs the target refuses the 2099 record: the configs are what makes the restore work', async () => {

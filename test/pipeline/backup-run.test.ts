@@ -234,7 +234,7 @@ function sourceWith(admin: TopicAdmin | undefined): KafkaSource {
 }
 
 function adminOf(describe: (names: string[]) => Promise<TopicDescription[]>): TopicAdmin {
-  return { describeTopics: describe, brokerCount: () => Promise.resolve(3) };
+  return { describeTopics: describe, brokerCount: () => Promise.resolve(3), validateNewTopics: () => Promise.reject(new Error('not used')) };
 }
 
 const topicInfo = (name: string, partitions: number) => ({ name, partitions, internal: false });

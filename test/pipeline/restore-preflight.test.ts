@@ -16,13 +16,20 @@ interface FakeTarget {
   /** Existing topics: partition count and every config entry. */
   topics: Record<string, { partitions: number; configs: Record<string, string> }>;
   describeError?: KafkaBackupError;
+  /** Topics the target would refuse to create: name → reason. */
+  refuse?: Record<string, string>;
 }
 
-function sinkFor(target: FakeTarget, withAdmin = true): KafkaSink & { described: string[][] } {
+function sinkFor(target: FakeTarget, withAdmin = true): KafkaSink & { described: string[][]; validated: string[][] } {
   const described: string[][] = [];
+  const validated: string[][] = [];
   const unused = () => Promise.reject(new Error('not used'));
   const admin: TopicAdmin = {
     brokerCount: () => Promise.resolve(target.brokers),
+    async validateNewTopics(topics) {
+      validated.push(topics.map((t) => t.name));
+      return new Map(topics.filter((t) => target.refuse?.[t.name]).map((t) => [t.name, target.refuse![t.name]!]));
+    },
     async describeTopics(names) {
       described.push(names);
       if (target.describeError) throw target.describeError;
@@ -36,6 +43,7 @@ function sinkFor(target: FakeTarget, withAdmin = true): KafkaSink & { described:
   };
   return {
     described,
+    validated,
     clusterId: () => Promise.resolve('TargetCluster'),
     topics: () => Promise.resolve(Object.entries(target.topics).map(([name, t]) => ({ name, partitions: t.partitions, internal: false }))),
     createTopics: unused,
@@ -85,6 +93,20 @@ describe('preflight: topics to create', () => {
     ]);
     assert.deepEqual(check.warnings, []);
     assert.deepEqual(sink.described, [], 'nothing to compare');
+  });
+
+  test('topics the target would refuse to create are problems; topics with a problem already are not asked about', async () => {
+    const sink = sinkFor({ brokers: 1, topics: {}, refuse: { orders: 'INVALID_CONFIG: Configuration is invalid' } });
+    const plan = planOf([
+      { ...orders, configs: { 'no.such.config': '1' }, replication_factor: 1 },
+      { ...orders, name: 'big', replication_factor: 1 },
+      { name: 'fine', partitions: 1, replication_factor: 1, configs: {} },
+    ]);
+    const check = await preflight(configWith(), plan, sink, new MemoryBackend());
+    assert.deepEqual(sink.validated, [['orders', 'fine']], 'big already fails on min.insync.replicas');
+    assert.equal(check.problems.length, 2);
+    assert.match(check.problems[0]!, /^target topic big: min\.insync\.replicas 2 exceeds replication factor 1/);
+    assert.match(check.problems[1]!, /^target topic orders cannot be created as the backup describes it: INVALID_CONFIG: Configuration is invalid \(restore\.config_overrides/);
   });
 
   test('a smaller target: the replication factor is lowered with a warning, and min.insync.replicas above it is a problem', async () => {
