@@ -48,6 +48,8 @@ interface PartitionTask {
   open?: OpenSegment;
   pending?: Promise<FetchedData>;
   offset: number;
+  /** The partition's one flush in flight (segment upload, then manifest), started by commit(). */
+  flushing?: Promise<void>;
 }
 
 interface OpenSegment {
@@ -103,6 +105,8 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
       return await backupTurn(task, partitionDeps, stats);
     } catch (err) {
       stopAll(err);
+      // A flush in flight finishes (or fails) before the run reports: no write outlives the run.
+      await task.flushing?.catch(() => undefined);
       throw err;
     }
   };
@@ -247,21 +251,41 @@ function openSegment(task: PartitionTask, deps: BackupDeps, baseOffset: number):
   return { writer, openedAt: Date.now() };
 }
 
-/** Store the open segment completely, then the manifest that lists it: the commit point. */
+/**
+ * Commit what the partition fetched so far: seal the open segment and hand it to a flush that
+ * stores it completely and then writes the manifest that lists it (the commit point). The flush
+ * runs while the partition goes on fetching and compressing into a new segment; at most one flush
+ * per partition is in flight, so a second commit first waits for the one before (KafScale's
+ * lock-free flush: the upload never blocks the fetch loop, and manifests stay in order).
+ */
 async function commit(task: PartitionTask, deps: BackupDeps, stats: TransferStats): Promise<void> {
   const open = task.open;
   task.open = undefined;
+  const nextOffset = task.offset;
+  await settleFlush(task);
+  if (open === undefined && nextOffset <= task.manifest.next_offset) return;
+  const flushing = flush(task, open, nextOffset, deps, stats);
+  flushing.catch(() => undefined); // observed by settleFlush
+  task.flushing = flushing;
+}
+
+/** Wait for the partition's flush in flight, if any; its failure is the partition's failure. */
+async function settleFlush(task: PartitionTask): Promise<void> {
+  const flushing = task.flushing;
+  task.flushing = undefined;
+  if (flushing) await flushing;
+}
+
+async function flush(task: PartitionTask, open: OpenSegment | undefined, nextOffset: number, deps: BackupDeps, stats: TransferStats): Promise<void> {
   let manifest = task.manifest;
   if (open) {
     const summary = await open.writer.finish();
-    manifest = commitSegment(manifest, summary, task.offset);
+    manifest = commitSegment(manifest, summary, nextOffset);
     stats.storedBytes += summary.stored_bytes;
     stats.segments++;
-  } else if (task.offset > manifest.next_offset) {
-    // Only aborted-transaction data was fetched: move next_offset past it without a segment.
-    manifest = { ...manifest, next_offset: task.offset, updated_at: new Date().toISOString() };
   } else {
-    return;
+    // Only aborted-transaction data was fetched: move next_offset past it without a segment.
+    manifest = { ...manifest, next_offset: nextOffset, updated_at: new Date().toISOString() };
   }
   await saveManifest(task, deps, manifest);
 }
@@ -281,6 +305,7 @@ async function handleOutOfRange(task: PartitionTask, deps: BackupDeps, stats: Tr
   const offsets = (await deps.source.offsets(task.topic, [task.partition])).get(task.partition)!;
   if (task.offset < offsets.earliest) {
     await commit(task, deps, stats);
+    await settleFlush(task);
     deps.log.warn(
       { topic: task.topic, partition: task.partition, from: task.offset, to: offsets.earliest },
       'records were deleted by retention before they were backed up; recording a gap',
@@ -301,6 +326,7 @@ async function handleOutOfRange(task: PartitionTask, deps: BackupDeps, stats: Tr
 
 async function finishPartition(task: PartitionTask, deps: BackupDeps, stats: TransferStats): Promise<'done'> {
   await commit(task, deps, stats);
+  await settleFlush(task);
   stats.partitionsDone++;
   return 'done';
 }
