@@ -1,15 +1,12 @@
 // KafkaSink over kafkajs's broker connections with raw Produce v7 (see wire/produce.ts).
-import type { Logger } from 'pino';
 import { KafkaBackupError } from '../errors.js';
 import type { KafkaConnection } from './connection.js';
 import { translateKafkaError } from './errors.js';
 import type { KjsBroker } from './kafkajs-internals.js';
-import { listPartitionOffsets } from './offsets.js';
 import type { KafkaSink, NewTopic, ProduceOutcome, ProducerIdentity } from './sink.js';
-import type { TopicInfo } from './source.js';
 import { produceRequest, produceResponse } from './wire/produce.js';
 import { withKafkaRetries } from './retry.js';
-import { kafkaTopicAdmin, type TopicAdmin } from './topic-configs.js';
+import { ClusterClient } from './cluster-client.js';
 
 interface PendingProduce {
   topic: string;
@@ -105,24 +102,14 @@ class BrokerProduceQueue {
   }
 }
 
-export class RawKafkaSink implements KafkaSink {
+export class RawKafkaSink extends ClusterClient implements KafkaSink {
   private readonly queues = new Map<number, BrokerProduceQueue>();
   private readonly leaders = new Map<string, KjsBroker>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly staleLeaders = new Set<string>();
 
-  constructor(
-    private readonly conn: KafkaConnection,
-    private readonly log: Logger,
-  ) {}
 
-  clusterId(): Promise<string> {
-    return this.conn.clusterId();
-  }
 
-  topics(): Promise<TopicInfo[]> {
-    return this.conn.listTopics();
-  }
 
   async createTopics(topics: NewTopic[]): Promise<void> {
     if (topics.length === 0) return;
@@ -141,13 +128,7 @@ export class RawKafkaSink implements KafkaSink {
     }
   }
 
-  offsets(topic: string, partitions: number[]) {
-    return listPartitionOffsets(this.conn, topic, partitions, this.log);
-  }
 
-  get topicAdmin(): TopicAdmin {
-    return kafkaTopicAdmin(this.conn);
-  }
 
   initProducer(): Promise<ProducerIdentity> {
     // The first InitProducerId of a cluster creates its transaction-state topic: expect a few
@@ -211,7 +192,4 @@ export class RawKafkaSink implements KafkaSink {
     return q;
   }
 
-  close(): Promise<void> {
-    return this.conn.close();
-  }
 }

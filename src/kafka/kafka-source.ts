@@ -1,7 +1,6 @@
 // KafkaSource over kafkajs's broker connections with raw Fetch v11 (see wire/fetch.ts).
 // Fetches for partitions led by the same broker are coalesced: while one Fetch request to a broker
 // is in flight, new calls queue, and the next request carries all of them.
-import type { Logger } from 'pino';
 import { KafkaBackupError } from '../errors.js';
 import { readBatchHeader, walkBatches } from '../records/batch.js';
 import { trimBatch } from '../records/trim.js';
@@ -9,11 +8,10 @@ import { AbortedTransactionFilter } from '../records/transactions.js';
 import type { KafkaConnection } from './connection.js';
 import { brokerError, translateKafkaError } from './errors.js';
 import type { KjsBroker } from './kafkajs-internals.js';
-import { listPartitionOffsets } from './offsets.js';
-import type { FetchedData, KafkaSource, RawBatch, TopicInfo } from './source.js';
+import type { FetchedData, KafkaSource, RawBatch } from './source.js';
 import { fetchRequest, fetchResponse, type FetchPartitionResponse } from './wire/fetch.js';
 import { withKafkaRetries } from './retry.js';
-import { kafkaTopicAdmin, type TopicAdmin } from './topic-configs.js';
+import { ClusterClient } from './cluster-client.js';
 
 const OFFSET_OUT_OF_RANGE = 1;
 
@@ -79,29 +77,13 @@ class BrokerFetchQueue {
   }
 }
 
-export class RawKafkaSource implements KafkaSource {
+export class RawKafkaSource extends ClusterClient implements KafkaSource {
   private readonly queues = new Map<number, BrokerFetchQueue>();
 
-  constructor(
-    private readonly conn: KafkaConnection,
-    private readonly log: Logger,
-  ) {}
 
-  clusterId(): Promise<string> {
-    return this.conn.clusterId();
-  }
 
-  topics(): Promise<TopicInfo[]> {
-    return this.conn.listTopics();
-  }
 
-  offsets(topic: string, partitions: number[]) {
-    return listPartitionOffsets(this.conn, topic, partitions, this.log);
-  }
 
-  get topicAdmin(): TopicAdmin {
-    return kafkaTopicAdmin(this.conn);
-  }
 
   fetch(topic: string, partition: number, offset: number, maxWaitMs: number): Promise<FetchedData> {
     let maxBytes = this.conn.settings.partitionFetchMaxBytes;
@@ -136,9 +118,6 @@ export class RawKafkaSource implements KafkaSource {
     return new Promise((resolve, reject) => queue.enqueue({ ...p, resolve, reject }));
   }
 
-  close(): Promise<void> {
-    return this.conn.close();
-  }
 }
 
 async function decodePartition(raw: FetchPartitionResponse, fetchOffset: number): Promise<FetchedData> {
