@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-bash test/infra/setup.sh
+# The demo needs Kafka and kcat only: skip building the object-store emulators the tests use.
+KB_SKIP_STORES=1 bash test/infra/setup.sh
 npm run --silent build
 
 DEMO="${KB_DEMO_DIR:-/tmp/kafka-backup-demo}"
