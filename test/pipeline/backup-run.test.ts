@@ -3,13 +3,14 @@ import { hostname } from 'node:os';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { KafkaBackupError, isKafkaBackupError, type ErrorCode } from '../../src/errors.js';
+import { KafkaBackupError, isKafkaBackupError } from '../../src/errors.js';
 import { FORMAT_VERSION } from '../../src/format/constants.js';
 import { readDescriptor, writeDescriptor, type BackupDescriptor } from '../../src/format/descriptor.js';
 import type { KafkaSource } from '../../src/kafka/source.js';
 import { configSource, type TopicAdmin, type TopicDescription } from '../../src/kafka/topic-configs.js';
 import { BackupRun, describeTopicsForDescriptor, type RunIdentity } from '../../src/pipeline/backup-run.js';
 import { MemoryBackend } from '../storage/memory-backend.js';
+import { assertFailsWith } from '../assert-error.js';
 
 const log = pino({ level: 'silent' });
 const ID = 'nightly';
@@ -55,15 +56,6 @@ async function descriptor(storage: MemoryBackend): Promise<BackupDescriptor> {
   const read = await readDescriptor(storage, ID);
   assert.ok(read, 'descriptor exists');
   return read.descriptor;
-}
-
-async function assertFailsWith(run: Promise<unknown>, code: ErrorCode, pattern?: RegExp): Promise<void> {
-  await assert.rejects(run, (err: unknown) => {
-    assert.ok(isKafkaBackupError(err), `expected a KafkaBackupError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  });
 }
 
 describe('BackupRun.claim', () => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
-import { isKafkaBackupError, type ErrorCode } from '../../src/errors.js';
+import { isKafkaBackupError } from '../../src/errors.js';
 import { PartitionProducer } from '../../src/pipeline/partition-producer.js';
 import type { OutgoingBatch } from '../../src/pipeline/produce-batcher.js';
 import { FakePartitionSink, outgoing, skipped, type Fault } from './fake-partition-sink.js';
+import { assertFailsWith } from '../assert-error.js';
 
 const TOPIC = 'orders';
 const PARTITION = 3;
@@ -58,15 +59,6 @@ function assertWrittenOnce(sink: FakePartitionSink, acks: Ack[]): void {
 
 function faultsAt(script: Record<string, Fault>) {
   return (batch: number, attempt: number) => script[`${batch}/${attempt}`];
-}
-
-async function assertFailsWith(run: Promise<unknown>, code: ErrorCode, pattern?: RegExp): Promise<void> {
-  await assert.rejects(run, (err: unknown) => {
-    assert.ok(isKafkaBackupError(err), `expected a KafkaBackupError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  });
 }
 
 describe('PartitionProducer: the normal path', () => {
