@@ -72,6 +72,24 @@ const configValue = z
   })
   .meta({ docType: 'string | null' });
 
+/** Epoch milliseconds, or an ISO-8601 date-time with a zone (e.g. "2026-03-01T12:00:00Z"). */
+const pointInTime = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const ms = typeof v === 'number' ? v : /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? Date.parse(v) : NaN;
+    if (!Number.isSafeInteger(ms) || ms < 0) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not epoch milliseconds or an ISO-8601 date-time with a zone`, input: v });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ docType: 'epoch ms | ISO-8601 string' });
+
+const offsetRange = z.strictObject({
+  start_offset: int(0).optional().describe('First source offset restored (inclusive).'),
+  end_offset: int(0).optional().describe('Last source offset restored (inclusive).'),
+});
+
 export const restoreOptionsSchema = z
   .strictObject({
     topics: topicSelectionSchema('Backed-up topics').describe('Which backed-up topics to restore (default: all).'),
@@ -129,6 +147,32 @@ export const restoreOptionsSchema = z
         'Most bytes (produced record batches) per second the restore sends, all partitions together, e.g. "50MB"; null: unlimited. ' +
           'Held like rate_limit_records_per_sec; with both set, the tighter one governs.',
       ),
+    time_window_start: pointInTime
+      .optional()
+      .describe('Point-in-time restore: restore only records whose timestamp is at or after this (inclusive); see docs/point-in-time.md.'),
+    time_window_end: pointInTime
+      .optional()
+      .describe('Point-in-time restore: restore only records whose timestamp is at or before this (inclusive).'),
+    start_offset: int(0).optional().describe('Restore only records at or after this source offset, in every partition (inclusive).'),
+    end_offset: int(0).optional().describe('Restore only records at or before this source offset, in every partition (inclusive).'),
+    partition_offsets: z
+      .record(topicName, z.record(z.string().regex(/^\d+$/, { error: 'expected a partition number' }), offsetRange))
+      .optional()
+      .describe('Per-partition offset ranges overriding start_offset / end_offset: source topic → partition → { start_offset, end_offset }.'),
+  })
+  .superRefine((r, ctx) => {
+    if (r.time_window_start !== undefined && r.time_window_end !== undefined && r.time_window_end < r.time_window_start) {
+      ctx.addIssue({ code: 'custom', path: ['time_window_end'], message: 'time_window_end is before time_window_start', input: r.time_window_end });
+    }
+    const ranges: [string[], { start_offset?: number | undefined; end_offset?: number | undefined }][] = [[[], r]];
+    for (const [topic, parts] of Object.entries(r.partition_offsets ?? {})) {
+      for (const [p, range] of Object.entries(parts)) ranges.push([['partition_offsets', topic, p], range]);
+    }
+    for (const [path, range] of ranges) {
+      if (range.start_offset !== undefined && range.end_offset !== undefined && range.end_offset < range.start_offset) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'end_offset'], message: 'end_offset is before start_offset', input: range.end_offset });
+      }
+    }
   })
   .prefault({});
 

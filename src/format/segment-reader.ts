@@ -107,17 +107,25 @@ export class SegmentReader {
 
   /**
    * Every stored batch in offset order, from the first whose lastOffset >= fromOffset. Block i+1
-   * is fetched while the consumer works on block i: at most two blocks are held at once.
+   * is fetched while the consumer works on block i: at most two blocks are held at once. With
+   * `blocks`, only the blocks it accepts are read (the others are never fetched).
    */
-  async *batches(options: { fromOffset?: number } = {}): AsyncGenerator<StoredBatch> {
+  async *batches(options: { fromOffset?: number; blocks?: (entry: BlockIndexEntry, index: number) => boolean } = {}): AsyncGenerator<StoredBatch> {
     const from = options.fromOffset ?? 0;
-    let i = this.blocks.findIndex((b) => b.lastOffset >= from);
-    if (i < 0) return;
+    const accept = options.blocks ?? (() => true);
+    const wanted = (j: number): number => {
+      while (j < this.blocks.length && !accept(this.blocks[j]!, j)) j++;
+      return j;
+    };
+    const first = this.blocks.findIndex((b) => b.lastOffset >= from);
+    if (first < 0) return;
+    let i = wanted(first);
+    if (i >= this.blocks.length) return;
     let next: Promise<Loaded> | undefined = i === 0 && this.#ahead ? this.#ahead : this.#prefetch(i);
     this.#ahead = undefined;
     while (next) {
       const current = await next;
-      i++;
+      i = wanted(i + 1);
       // The next block is read ahead only if a storage slot is free now; otherwise on demand.
       next = i < this.blocks.length ? (this.#speculate(i) ?? this.#deferred(i)) : undefined;
       for (const batch of current.batches) {

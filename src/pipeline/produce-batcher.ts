@@ -6,10 +6,14 @@
 //   cap), because a broker handles one batch per partition per request;
 // - batches that need it (compaction gaps, log-append time) or exceed produce_batch_size are
 //   rebuilt; everything else is passed through with only its producer fields and CRC rewritten.
+// - with a filter (point-in-time restore), only matching records are sent: batches that cannot match
+//   are dropped, batches known to match entirely take the paths above, the rest are rebuilt from
+//   their matching records. `skip` counts matching records only, so resuming stays exact.
 // Each produced batch carries the next idempotent sequence numbers of this partition.
 import type { RawBatch } from '../records/batch.js';
 import { NON_IDEMPOTENT, mergeUncompressed, needsRebuild, rebuildBatch, stampForProduce, type SourceRange } from '../records/produce.js';
 import type { ProducerIdentity } from '../kafka/sink.js';
+import { judgeBatch, recordMatches, type RestoreFilter } from './restore-filter.js';
 
 export interface OutgoingBatch {
   /** Stamped batch bytes; undefined for records already written by an earlier run. */
@@ -32,11 +36,21 @@ export class ProduceBatcher {
     private readonly identity: ProducerIdentity,
     private readonly batchSize: number,
     private skip: number,
+    private readonly filter?: RestoreFilter,
   ) {}
 
-  async add(batch: RawBatch): Promise<OutgoingBatch[]> {
+  /**
+   * The batches to send for `batch`. `inWindow`: the caller knows (from the block index) that every
+   * timestamp of the batch lies in the filter's time window.
+   */
+  async add(batch: RawBatch, inWindow = false): Promise<OutgoingBatch[]> {
     const h = batch.header;
     if (h.isControl || h.recordCount === 0) return [];
+    if (this.filter) {
+      const verdict = judgeBatch(this.filter, h, inWindow);
+      if (verdict === 'none') return [];
+      if (verdict === 'some') return this.addFiltered(batch, this.filter);
+    }
     const out: OutgoingBatch[] = [];
     if (this.skip > 0) {
       out.push(...this.flush());
@@ -72,6 +86,24 @@ export class ProduceBatcher {
     return out;
   }
 
+  /** A batch only some of whose records match: its matching records, rebuilt (none: nothing). */
+  private async addFiltered(batch: RawBatch, filter: RestoreFilter): Promise<OutgoingBatch[]> {
+    const match = (offset: number, timestamp: number) => recordMatches(filter, offset, timestamp);
+    const probe = await rebuildBatch(batch.header, batch.bytes, { keep: match, stamp: NON_IDEMPOTENT });
+    if (!probe) return [];
+    const out = this.flush();
+    if (this.skip >= probe.recordCount) {
+      this.skip -= probe.recordCount;
+      out.push({ bytes: undefined, recordCount: probe.recordCount, sourceRanges: probe.sourceRanges });
+      return out;
+    }
+    const already = this.skip;
+    this.skip = 0;
+    if (already > 0) out.push(...(await this.rebuilt(batch, (i) => i < already, false, match)));
+    out.push(...(await this.rebuilt(batch, (i) => i >= already, true, match)));
+    return out;
+  }
+
   /** Emit whatever is still grouped. Call at the end of the partition. */
   flush(): OutgoingBatch[] {
     if (this.group.length === 0) return [];
@@ -89,16 +121,23 @@ export class ProduceBatcher {
   }
 
   /**
-   * The records of `batch` whose index passes `pick`, rebuilt in chunks of at most batchSize
-   * records; with send false they are only reported (already written), not stamped.
+   * The records of `batch` that pass `match` and whose index among those passes `pick`, rebuilt in
+   * chunks of at most batchSize records; with send false they are only reported (already
+   * written), not stamped.
    */
-  private async rebuilt(batch: RawBatch, pick: (index: number) => boolean, send: boolean): Promise<OutgoingBatch[]> {
+  private async rebuilt(
+    batch: RawBatch,
+    pick: (index: number) => boolean,
+    send: boolean,
+    match: (offset: number, timestamp: number) => boolean = () => true,
+  ): Promise<OutgoingBatch[]> {
     const out: OutgoingBatch[] = [];
     const total = batch.header.recordCount;
     for (let start = 0; start < total; start += this.batchSize) {
       const end = start + this.batchSize;
       let i = 0;
-      const keep = () => {
+      const keep = (offset: number, timestamp: number) => {
+        if (!match(offset, timestamp)) return false;
         const index = i++;
         return index >= start && index < end && pick(index);
       };

@@ -22,6 +22,7 @@ import { PartitionProducer, type ProducerSinkOps } from './partition-producer.js
 import { runPool } from './pool.js';
 import { ProduceBatcher, type OutgoingBatch } from './produce-batcher.js';
 import { RateLimiter } from './rate-limit.js';
+import { blockInWindow, blockMayMatch, restoreFilterFor } from './restore-filter.js';
 import { planRestore, type RestorePartitionPlan } from './restore-plan.js';
 import { partitionKey, preflight, type PartitionTargetStatus } from './restore-preflight.js';
 import { TransferStats } from './stats.js';
@@ -147,7 +148,9 @@ async function restorePartition(
     await producer.send(out);
   };
   try {
-    const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten);
+    // Point-in-time restore: blocks the index proves hold no match are never read.
+    const filter = restoreFilterFor(config.restore, p.sourceTopic, p.partition);
+    const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten, filter);
     const segments = p.manifest.segments;
     let ahead: Promise<SegmentReader | undefined> | undefined;
     for (let k = 0; k < segments.length; k++) {
@@ -158,8 +161,12 @@ async function restorePartition(
       const following = segments[k + 1];
       ahead = following ? SegmentReader.tryOpen(storage, following.key, following.stored_bytes) : undefined;
       stats.storedBytes += seg.stored_bytes;
-      for await (const batch of reader.batches()) {
-        for (const out of await batcher.add(batch)) await send(out);
+      const blocks = reader.blocks;
+      let b = 0;
+      for await (const batch of reader.batches(filter ? { blocks: (e) => blockMayMatch(filter, e) } : {})) {
+        while (b < blocks.length - 1 && blocks[b]!.lastOffset < batch.header.baseOffset) b++;
+        const inWindow = filter !== undefined && blocks[b] !== undefined && blockInWindow(filter, blocks[b]!);
+        for (const out of await batcher.add(batch, inWindow)) await send(out);
         if (signal.aborted) break;
       }
       stats.segments++;

@@ -6,6 +6,8 @@ import { verifyPartitions } from '../../inspect/verify.js';
 import { connectKafka } from '../../kafka/connection.js';
 import { RawKafkaSink } from '../../kafka/kafka-sink.js';
 import { kafkaSettings } from '../../kafka/settings.js';
+import { countRestoredRecords } from '../../pipeline/restore-count.js';
+import { restoreFilterFor } from '../../pipeline/restore-filter.js';
 import { planRestore, type RestorePlan } from '../../pipeline/restore-plan.js';
 import { partitionKey, preflight, type Preflight } from '../../pipeline/restore-preflight.js';
 import type { StorageBackend } from '../../storage/backend.js';
@@ -16,7 +18,8 @@ import { bytes, count, table } from '../format.js';
 /**
  * The dry run: everything a restore checks before writing, plus a full read of the segments it
  * would restore, against the real target cluster. Writes nothing. Exits non-zero listing every
- * problem when the restore would fail.
+ * problem when the restore would fail. With a point-in-time window or offset ranges, each
+ * partition's `records` is the exact count the restore would write.
  */
 export async function validateRestoreCommand(file: string, opts: { quick?: boolean }, ctx: CommandContext): Promise<void> {
   const config = await loadConfig(file);
@@ -29,7 +32,14 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
     const check = await checkTarget(config, plan, storage, ctx);
     const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick });
     const problems = [...check.problems, ...integrity.problems.map((p) => `segment ${p}`)];
-    const rows = plan.partitions.map((p) => {
+    // With a time window or offsets, `records` is exactly what the restore would write.
+    const records = await Promise.all(
+      plan.partitions.map(async (p) => {
+        const filter = restoreFilterFor(config.restore, p.sourceTopic, p.partition);
+        return filter ? countRestoredRecords(storage, p.manifest.segments, filter) : p.records;
+      }),
+    );
+    const rows = plan.partitions.map((p, i) => {
       const t = check.partitions.get(partitionKey(p.targetTopic, p.partition));
       const action = !t
         ? 'unknown (target not checked)'
@@ -42,7 +52,7 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
               : t.existingRecords > 0
                 ? 'append'
                 : 'restore';
-      return { source: `${p.sourceTopic}/${p.partition}`, target: `${p.targetTopic}/${p.partition}`, records: p.records, bytes: p.rawBytes, stored_bytes: p.storedBytes, action };
+      return { source: `${p.sourceTopic}/${p.partition}`, target: `${p.targetTopic}/${p.partition}`, records: records[i]!, bytes: p.rawBytes, stored_bytes: p.storedBytes, action };
     });
     // Config differences have their own place in the report; the other warnings are listed.
     const notes = check.warnings.filter((w) => w.kind !== 'config_differences');
