@@ -1,21 +1,23 @@
 // Assembling a v2 batch from header fields and an already encoded (and, if the codec says so,
 // already compressed) records section. batchLength, magic and the CRC are derived here.
 
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, batchLayout, writeBatchCrc } from './batch.js';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, batchLayout, writeBatchCrc, type BatchHeader } from './batch.js';
 import { writeSafeInt64 } from './int64.js';
 
-export interface BatchFields {
-  baseOffset: number;
-  partitionLeaderEpoch: number;
-  attributes: number;
-  lastOffsetDelta: number;
-  baseTimestamp: number;
-  maxTimestamp: number;
-  producerId: number;
-  producerEpoch: number;
-  baseSequence: number;
-  recordCount: number;
-}
+/** The header fields a writer chooses; batchLength, magic and the CRC are derived. */
+export type BatchFields = Pick<
+  BatchHeader,
+  | 'baseOffset'
+  | 'partitionLeaderEpoch'
+  | 'attributes'
+  | 'lastOffsetDelta'
+  | 'baseTimestamp'
+  | 'maxTimestamp'
+  | 'producerId'
+  | 'producerEpoch'
+  | 'baseSequence'
+  | 'recordCount'
+>;
 
 /** Writes every header field except the CRC into out[0, 61). out must hold the whole batch. */
 export function writeBatchHeader(out: Buffer, fields: BatchFields): void {

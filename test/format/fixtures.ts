@@ -2,6 +2,7 @@
 // the index statistics each batch should contribute, computed from the specs (not from the code
 // under test).
 
+import type { BlockIndexEntry } from '../../src/format/segment-binary.js';
 import { readBatchHeader, type RawBatch } from '../../src/records/batch.js';
 import { buildBatch, buildCompressedBatch, buildControlBatch, type BatchSpec, type SimpleRecord } from '../records/build.js';
 
@@ -73,15 +74,9 @@ export async function fixtureLog(baseOffset = 0, plainBatches = 40, bigBatchByte
 }
 
 /** The index statistics a block holding `batches` must have. */
-export function expectedBlockStats(batches: readonly FixtureBatch[]): {
-  baseOffset: number;
-  lastOffset: number;
-  minTimestamp: number;
-  maxTimestamp: number;
-  dataRecordCount: number;
-  batchCount: number;
-  flags: number;
-} {
+export function expectedBlockStats(
+  batches: readonly FixtureBatch[],
+): Omit<BlockIndexEntry, 'position' | 'storedLength' | 'rawLength'> {
   const timed = batches.filter((b) => !b.header.isControl && b.time);
   let flags = 0;
   for (const { header: h } of batches) {
