@@ -7,6 +7,7 @@ import { ConfigError, KafkaBackupError, describeError, isKafkaBackupError } from
 import { createLogger } from '../log.js';
 import { backupCommand } from './commands/backup.js';
 import { configCheckCommand } from './commands/config-check.js';
+import { offsetsCommand } from './commands/offsets.js';
 import { restoreCommand } from './commands/restore.js';
 import { statusCommand } from './commands/status.js';
 import { validateRestoreCommand } from './commands/validate-restore.js';
@@ -75,6 +76,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--quick', 'check that segments exist with the right sizes instead of reading them all')
     .addOption(jsonOpt())
     .action((o) => validateRestoreCommand(o.config, o, ctx(o)));
+  const offsets = program.command('offsets').description("consumer-group offsets: show or commit a backup's captured offsets, translated to the target");
+  for (const [action, what] of [
+    ['plan', 'show the translated offsets of the selected groups and whether they can be committed; writes nothing'],
+    ['apply', 'commit the translated offsets of the selected groups that are restored and have no active members'],
+  ] as const) {
+    offsets
+      .command(action)
+      .description(what)
+      .requiredOption('-c, --config <file>', 'YAML config file (the restore config)')
+      .option('-g, --group <entry...>', 'groups to use instead of restore.consumer_groups (ids, globs, ~regex)')
+      .addOption(jsonOpt())
+      .action((o) => offsetsCommand(action, o.config, o, ctx(o)));
+  }
   program
     .command('verify')
     .description('read a backup back and check every checksum (no Kafka needed)')

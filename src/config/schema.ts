@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { CodecName } from '../codec/codec.js';
 import { byteSize, int } from './schema-helpers.js';
 import { kafkaConnectionSchema, topicSelectionSchema } from './schema-kafka.js';
+import { groupPatternError } from './groups.js';
 import { topicNamePattern } from './topics.js';
 
 export { kafkaConnectionSchema } from './schema-kafka.js';
@@ -17,6 +18,11 @@ export const backupIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 const compressions = ['zstd', 'lz4', 'none'] as const satisfies readonly CodecName[];
 
 export { storageBackends, storageSchema } from './schema-storage.js';
+
+const groupEntry = z.string().superRefine((entry, ctx) => {
+  const error = groupPatternError(entry);
+  if (error) ctx.addIssue({ code: 'custom', message: error, input: entry });
+});
 import { storageSchema } from './schema-storage.js';
 
 export const backupOptionsSchema = z
@@ -45,6 +51,19 @@ export const backupOptionsSchema = z
     poll_interval_ms: int(10, 60000)
       .default(1000)
       .describe('Continuous mode: how long a partition that has caught up waits before fetching again (its slot goes to other partitions meanwhile).'),
+    consumer_groups: z
+      .array(groupEntry)
+      .default([])
+      .describe(
+        'Consumer groups whose committed offsets on the backed-up topics are captured, with the time of capture: exact ids, globs with * and ?, ' +
+          'or regular expressions after "~" ("*" for every group). Empty: none. See docs/consumer-groups.md.',
+      ),
+    consumer_groups_interval_secs: int(1, 86400)
+      .default(60)
+      .describe(
+        'Continuous mode: capture the selected groups\' offsets again this often (a capture is stored only when an offset changed), ' +
+          'so a point-in-time restore can use the offsets as of its window end. Snapshot mode captures once, before the end offsets are read.',
+      ),
   })
   .prefault({});
 
@@ -131,6 +150,18 @@ export const restoreOptionsSchema = z
     checkpoint_interval_secs: int(1, 3600)
       .default(10)
       .describe('How often restore progress is recorded, so an interrupted restore resumes.'),
+    consumer_groups: z
+      .array(groupEntry)
+      .default([])
+      .describe(
+        'Captured consumer groups whose offsets the restore commits on the target once the data is restored, translated to target offsets ' +
+          '(exact ids, globs, "~regex"; "*" for every captured group; empty: none). A group with active members on the target is not changed and ' +
+          'fails the restore; `kafka-backup offsets plan` / `offsets apply` show and apply the same plan on their own. See docs/consumer-groups.md.',
+      ),
+    consumer_group_mapping: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({})
+      .describe('Commit a captured group under another id on the target: source group id → target group id.'),
     rate_limit_records_per_sec: int(1)
       .nullable()
       .meta({ docType: 'integer (≥ 1) | null' })

@@ -97,6 +97,26 @@ export function restoreStateKey(id: string, clusterId: string, topic: string, p:
   return `${restoresPrefix(id)}${clusterId}/${topic}/${p}.json`;
 }
 
+/** `<id>/groups/`: list it to find the consumer-group captures. */
+export function groupCapturesPrefix(id: string): string {
+  return `${backupPrefix(id)}groups/`;
+}
+
+/** `<id>/groups/<ms>.json`, capture time in epoch ms zero-padded to 20 digits (keys sort in time order). */
+export function groupCaptureKey(id: string, capturedAtMs: number): string {
+  checkOffset(capturedAtMs);
+  return `${groupCapturesPrefix(id)}${String(capturedAtMs).padStart(SEGMENT_KEY_DIGITS, '0')}.json`;
+}
+
+/** The capture time a group-capture key names, or undefined for any other key. */
+export function parseGroupCaptureKey(key: string): { id: string; capturedAtMs: number } | undefined {
+  const parts = key.split('/');
+  const m = parts.length === 3 && parts[1] === 'groups' ? /^([0-9]{20})\.json$/.exec(parts[2] ?? '') : null;
+  if (!m || !isValidBackupId(parts[0]!)) return undefined;
+  const capturedAtMs = Number(m[1]);
+  return Number.isSafeInteger(capturedAtMs) ? { id: parts[0]!, capturedAtMs } : undefined;
+}
+
 export interface PartitionRef {
   id: string;
   topic: string;

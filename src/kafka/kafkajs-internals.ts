@@ -41,6 +41,12 @@ export interface KjsBroker {
     isolationLevel: number;
     topics: { topic: string; partitions: { partition: number; timestamp: number }[] }[];
   }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number; offset: string }[] }[] }>;
+  offsetCommit(args: {
+    groupId: string;
+    groupGenerationId: number;
+    memberId: string;
+    topics: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[];
+  }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number }[] }[] }>;
   initProducerId(args: { transactionalId?: string; transactionTimeout: number }): Promise<{
     producerId: string;
     producerEpoch: number;
@@ -64,6 +70,7 @@ export interface KjsCluster {
   findTopicPartitionMetadata(topic: string): KjsPartitionMetadata[];
   findBroker(args: { nodeId: number }): Promise<KjsBroker>;
   findControllerBroker(): Promise<KjsBroker>;
+  findGroupCoordinator(args: { groupId: string }): Promise<KjsBroker>;
   brokerPool: { metadata?: { clusterId?: string; brokers: { nodeId: number; host: string; port: number }[] } };
 }
 

@@ -1,5 +1,6 @@
 // The Kafka sink seam: what the restore pipeline needs from the target cluster.
 import type { PartitionOffsets, TopicInfo } from './source.js';
+import type { GroupAdmin } from './group-admin.js';
 import type { TopicAdmin } from './topic-configs.js';
 
 export interface ProducerIdentity {
@@ -39,5 +40,7 @@ export interface KafkaSink {
    * the backup and sizes the replication factor of created ones; without it it does neither.
    */
   readonly topicAdmin?: TopicAdmin;
+  /** Consumer groups: captured by a backup, committed by a restore; without it neither happens. */
+  readonly groupAdmin?: GroupAdmin;
   close(): Promise<void>;
 }

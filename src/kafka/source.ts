@@ -1,6 +1,7 @@
 // The Kafka source seam: what the backup pipeline needs from a cluster. RecordBatches come back as
 // the broker's bytes, with aborted-transaction data already removed and nothing decoded.
 import type { BatchHeader } from '../records/batch.js';
+import type { GroupAdmin } from './group-admin.js';
 import type { TopicAdmin } from './topic-configs.js';
 
 export interface RawBatch {
@@ -49,5 +50,7 @@ export interface KafkaSource {
   fetch(topic: string, partition: number, offset: number, maxWaitMs: number): Promise<FetchedData>;
   /** Topic layout and configs, which the backup records; a source without it records neither. */
   readonly topicAdmin?: TopicAdmin;
+  /** Consumer groups: captured by a backup, committed by a restore; without it neither happens. */
+  readonly groupAdmin?: GroupAdmin;
   close(): Promise<void>;
 }

@@ -22,6 +22,7 @@ import type { FetchedData, KafkaSource, TopicInfo } from '../kafka/source.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { sweepTemporaryFiles } from '../storage/capabilities.js';
 import { BackupRun, describeTopicsForDescriptor } from './backup-run.js';
+import { GroupCapturer } from './group-capture.js';
 import { runPool, runTurns } from './pool.js';
 import { TransferStats } from './stats.js';
 
@@ -111,7 +112,20 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
     }
   };
 
+  // Consumer-group offsets: captured before the end offsets are read (snapshot), and periodically
+  // and at stop (continuous); see group-capture.ts.
+  const groups =
+    opts.consumer_groups.length > 0
+      ? new GroupCapturer(storage, source.groupAdmin, { backupId: config.backup_id, clusterId, groups: opts.consumer_groups, topics: topics.map((t) => t.name) }, log)
+      : undefined;
+  let capturing: Promise<unknown> = Promise.resolve();
+  const recapture = () => {
+    capturing = capturing.then(() => groups!.capture()).catch((err) => log.warn({ err: describeError(err) }, 'consumer-group capture failed'));
+  };
+  const groupTimer = groups && opts.mode === 'continuous' ? setInterval(recapture, opts.consumer_groups_interval_secs * 1000) : undefined;
+
   try {
+    await groups?.capture();
     const tasks = await planPartitions(config, source, storage, topics);
     stats.partitionsTotal = tasks.length;
     if (opts.mode === 'snapshot') {
@@ -120,11 +134,17 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
       });
     } else {
       await runTurns(tasks, opts.max_concurrent_partitions, turn, opts.poll_interval_ms);
+      clearInterval(groupTimer);
+      if (groups && haltReason === undefined) {
+        recapture();
+        await capturing;
+      }
     }
     if (haltReason !== undefined) throw haltReason;
     if (opts.mode === 'snapshot' && deps.signal.aborted) {
       throw new KafkaBackupError('INTERRUPTED', 'backup stopped by a signal before reaching the end offsets; run it again to resume');
     }
+    stats.consumerGroups = groups?.groupCount ?? 0;
     await run.finish('complete');
     log.info(stats.summary(), 'backup complete');
     return stats;
@@ -137,6 +157,8 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
     throw err;
   } finally {
     clearInterval(heartbeat);
+    clearInterval(groupTimer);
+    await capturing;
   }
 }
 

@@ -23,7 +23,9 @@ import { runPool } from './pool.js';
 import { ProduceBatcher, type OutgoingBatch } from './produce-batcher.js';
 import { RateLimiter } from './rate-limit.js';
 import { blockInWindow, blockMayMatch, restoreFilterFor } from './restore-filter.js';
-import { planRestore, type RestorePartitionPlan } from './restore-plan.js';
+import { applyGroupOffsets } from './offsets-apply.js';
+import { groupPreflight, restoredOffsetsPlan } from './offsets-preflight.js';
+import { planRestore, type RestorePartitionPlan, type RestorePlan } from './restore-plan.js';
 import { partitionKey, preflight, type PartitionTargetStatus } from './restore-preflight.js';
 import { TransferStats } from './stats.js';
 
@@ -41,8 +43,10 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   const stats = deps.stats ?? new TransferStats();
   const plan = await planRestore(config, storage);
   const check = await preflight(config, plan, sink, storage);
-  if (check.problems.length > 0) {
-    throw new KafkaBackupError('RESTORE_CONFLICT', `the restore cannot start:\n  - ${check.problems.join('\n  - ')}`);
+  const groups = await groupPreflight(config, plan, storage, sink, check);
+  const problems = [...check.problems, ...(groups?.problems ?? [])];
+  if (problems.length > 0) {
+    throw new KafkaBackupError('RESTORE_CONFLICT', `the restore cannot start:\n  - ${problems.join('\n  - ')}`);
   }
   for (const w of check.warnings) log.warn({ topic: w.topic }, w.message);
   if (check.createTopics.length > 0) {
@@ -62,8 +66,23 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   if (deps.signal.aborted) {
     throw new KafkaBackupError('INTERRUPTED', 'restore stopped by a signal; run it again to resume where it stopped');
   }
+  if (groups) await commitGroups(deps, plan, stats);
   log.info(stats.summary(), 'restore complete');
   return stats;
+}
+
+/** After the data: the consumer groups' translated offsets, from the offset maps just written. */
+async function commitGroups(deps: RestoreDeps, plan: RestorePlan, stats: TransferStats): Promise<void> {
+  const offsets = await restoredOffsetsPlan(deps.config, plan, deps.storage, deps.sink);
+  const applied = await applyGroupOffsets(offsets, deps.sink.groupAdmin!, deps.log);
+  stats.consumerGroups = applied.committed.length;
+  if (applied.problems.length > 0) {
+    throw new KafkaBackupError(
+      'RESTORE_CONFLICT',
+      `the data is restored, but consumer-group offsets were not committed:\n  - ${applied.problems.join('\n  - ')}\n` +
+        'fix this and run `kafka-backup offsets apply` with the same config (the data is not restored again)',
+    );
+  }
 }
 
 async function restorePartition(

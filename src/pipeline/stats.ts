@@ -13,6 +13,8 @@ export class TransferStats {
   partitionsTotal = 0;
   partitionsDone = 0;
   gaps = 0;
+  /** Consumer groups captured (backup) or committed on the target (restore). */
+  consumerGroups = 0;
 
   elapsedMs(now = Date.now()): number {
     return Math.max(1, now - this.startedAt);
@@ -29,6 +31,7 @@ export class TransferStats {
       aborted_records: this.abortedRecords,
       partitions: this.partitionsTotal,
       gaps: this.gaps,
+      consumer_groups: this.consumerGroups,
       duration_ms: Math.round(seconds * 1000),
       records_per_sec: Math.round(this.records / seconds),
       mb_per_sec: Number((this.rawBytes / 1e6 / seconds).toFixed(2)),

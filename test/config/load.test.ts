@@ -111,6 +111,8 @@ describe('parseConfig: defaults and normalization', () => {
       max_concurrent_partitions: 4,
       checkpoint_interval_secs: 30,
       poll_interval_ms: 1000,
+      consumer_groups: [],
+      consumer_groups_interval_secs: 60,
     });
     assert.deepEqual(config.restore, {
       topics: { include: [], exclude: [] },
@@ -122,6 +124,8 @@ describe('parseConfig: defaults and normalization', () => {
       config_overrides: {},
       allow_append: false,
       checkpoint_interval_secs: 10,
+      consumer_groups: [],
+      consumer_group_mapping: {},
       rate_limit_records_per_sec: null,
       rate_limit_bytes_per_sec: null,
     });

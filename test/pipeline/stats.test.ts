@@ -14,6 +14,7 @@ describe('TransferStats', () => {
     s.partitionsTotal = 4;
     s.partitionsDone = 4;
     s.gaps = 1;
+    s.consumerGroups = 2;
     assert.deepEqual(s.summary(s.startedAt + 2000), {
       records: 1000,
       batches: 10,
@@ -23,6 +24,7 @@ describe('TransferStats', () => {
       aborted_records: 3,
       partitions: 4,
       gaps: 1,
+      consumer_groups: 2,
       duration_ms: 2000,
       records_per_sec: 500,
       mb_per_sec: 2,

@@ -7,6 +7,7 @@ import { connectKafka } from '../../kafka/connection.js';
 import { RawKafkaSink } from '../../kafka/kafka-sink.js';
 import { kafkaSettings } from '../../kafka/settings.js';
 import { countRestoredRecords } from '../../pipeline/restore-count.js';
+import { groupPreflight, type GroupPreflight } from '../../pipeline/offsets-preflight.js';
 import { restoreFilterFor } from '../../pipeline/restore-filter.js';
 import { planRestore, type RestorePlan } from '../../pipeline/restore-plan.js';
 import { partitionKey, preflight, type Preflight } from '../../pipeline/restore-preflight.js';
@@ -14,6 +15,7 @@ import type { StorageBackend } from '../../storage/backend.js';
 import { openStorage } from '../../storage/index.js';
 import type { CommandContext } from '../context.js';
 import { bytes, count, table } from '../format.js';
+import { offsetsPlanJson, offsetsPlanText } from '../offsets-report.js';
 
 /**
  * The dry run: everything a restore checks before writing, plus a full read of the segments it
@@ -29,9 +31,9 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
   try {
     const plan = await planRestore(config, storage);
     // An unreachable target is one problem among others: the backup is still checked.
-    const check = await checkTarget(config, plan, storage, ctx);
+    const { check, groups } = await checkTarget(config, plan, storage, ctx);
     const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick });
-    const problems = [...check.problems, ...integrity.problems.map((p) => `segment ${p}`)];
+    const problems = [...check.problems, ...(groups?.problems ?? []), ...integrity.problems.map((p) => `segment ${p}`)];
     // With a time window or offsets, `records` is exactly what the restore would write.
     const records = await Promise.all(
       plan.partitions.map(async (p) => {
@@ -75,6 +77,7 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
       }),
       partitions: rows,
       totals: { partitions: rows.length, records: rows.reduce((n, r) => n + r.records, 0), bytes: rows.reduce((n, r) => n + r.bytes, 0), segments_checked: integrity.segments },
+      consumer_groups: groups ? offsetsPlanJson(groups.plan, groups.targets) : null,
       warnings: notes.map((w) => w.message),
       problems,
     };
@@ -87,6 +90,7 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
           `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${integrity.segments} segments ${opts.quick ? 'found' : 'read and verified'}`,
           createdTopicsText(check),
           configDifferencesText(check),
+          groups ? offsetsPlanText(groups.plan, groups.targets) : '',
           notes.length > 0 ? `Warnings:\n${notes.map((w) => `  - ${w.message}`).join('\n')}` : '',
           problems.length === 0 ? 'No problems found: the restore can run.' : '',
         ].filter(Boolean).join('\n'),
@@ -100,15 +104,22 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
   }
 }
 
-async function checkTarget(config: Config, plan: RestorePlan, storage: StorageBackend, ctx: CommandContext): Promise<Preflight> {
+async function checkTarget(
+  config: Config,
+  plan: RestorePlan,
+  storage: StorageBackend,
+  ctx: CommandContext,
+): Promise<{ check: Preflight; groups?: GroupPreflight | undefined }> {
   const target = config.target!;
   let conn;
   try {
     conn = await connectKafka(kafkaSettings(target), ctx.log);
-    return await preflight(config, plan, new RawKafkaSink(conn, ctx.log), storage);
+    const sink = new RawKafkaSink(conn, ctx.log);
+    const check = await preflight(config, plan, sink, storage);
+    return { check, groups: await groupPreflight(config, plan, storage, sink, check) };
   } catch (err) {
     if (!isKafkaBackupError(err) || !['KAFKA_UNREACHABLE', 'KAFKA_AUTH', 'KAFKA_PROTOCOL'].includes(err.code)) throw err;
-    return {
+    const unreachable: Preflight = {
       clusterId: '',
       createTopics: [],
       partitions: new Map(),
@@ -116,6 +127,7 @@ async function checkTarget(config: Config, plan: RestorePlan, storage: StorageBa
       configDifferences: [],
       warnings: [],
     };
+    return { check: unreachable };
   } finally {
     await conn?.close();
   }
