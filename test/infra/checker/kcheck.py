@@ -7,6 +7,10 @@ read back by a client that shares nothing with the product.
   kcheck.py produce --bootstrap B --topic T [--transactional-id X] [--producer NAME=TXNID]...
                     [--compression none|gzip|snappy|lz4|zstd] [--linger-ms N]   < lines.jsonl
   kcheck.py dump --bootstrap B --topic T [--isolation read_committed|read_uncommitted]
+  kcheck.py commit --bootstrap B --group G --offset TOPIC:PARTITION:OFFSET...
+  kcheck.py committed --bootstrap B --group G --topic T
+  kcheck.py group-read --bootstrap B --group G --topic T
+  kcheck.py group-hold --bootstrap B --group G --topic T
 
 produce reads JSON lines from stdin. A message line:
   {"partition": 0, "key": b64|null, "value": b64|null, "headers": [[name, b64|null], ...],
@@ -29,6 +33,14 @@ Keys, values and header values are base64 (null stays null); header names are st
 name that is not UTF-8 cannot be read through confluent-kafka (it decodes names itself): dump then
 fails naming the record (a client that hands names over as bytes would get "b64:" + base64).
 The default isolation is read_committed (what an ordinary consumer sees).
+
+commit commits offsets for a group as an admin would (no membership). committed prints one JSON line
+{"partition", "offset"} per partition of T with a committed offset. group-read joins group G,
+subscribes to T with auto.offset.reset=error (a partition without a committed offset is a failure,
+not a silent reset), reads every partition from the group's committed offset to the end offsets
+seen at the start, commits nothing, and prints the records as dump does. group-hold joins group G
+(subscribed to T), prints {"assigned": [partitions]} once it has an assignment, and stays an active
+member, committing nothing, until SIGTERM, when it leaves the group cleanly.
 """
 import argparse
 import base64
@@ -237,6 +249,90 @@ def dump(args):
         out.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+def group_consumer(args, **extra):
+    return Consumer({
+        "bootstrap.servers": args.bootstrap,
+        "group.id": args.group,
+        "enable.auto.commit": False,
+        "enable.auto.offset.store": False,
+        **extra,
+    })
+
+
+def commit(args):
+    c = group_consumer(args)
+    offsets = []
+    for spec in args.offset:
+        topic, partition, offset = spec.rsplit(":", 2)
+        offsets.append(TopicPartition(topic, int(partition), int(offset)))
+    for tp in c.commit(offsets=offsets, asynchronous=False):
+        if tp.error is not None:
+            fail(f"commit of {tp.topic}/{tp.partition}: {tp.error}")
+    c.close()
+
+
+def committed(args):
+    c = group_consumer(args)
+    meta = c.list_topics(args.topic, timeout=30)
+    t = meta.topics.get(args.topic)
+    if t is None or t.error is not None:
+        fail(f"topic {args.topic}: {t.error if t else 'not found'}")
+    for tp in sorted(c.committed([TopicPartition(args.topic, p) for p in t.partitions], timeout=30), key=lambda x: x.partition):
+        if tp.offset >= 0:
+            sys.stdout.write(json.dumps({"partition": tp.partition, "offset": tp.offset}) + "\n")
+    c.close()
+
+
+def group_read(args):
+    c = group_consumer(args, **{"enable.partition.eof": True, "auto.offset.reset": "error"})
+    meta = c.list_topics(args.topic, timeout=30)
+    t = meta.topics.get(args.topic)
+    if t is None or t.error is not None:
+        fail(f"topic {args.topic}: {t.error if t else 'not found'}")
+    ends = {p: c.get_watermark_offsets(TopicPartition(args.topic, p), timeout=30, cached=False)[1] for p in t.partitions}
+    c.subscribe([args.topic])
+    pending = set(ends)
+    records = []
+    deadline = time.monotonic() + DEADLINE_S
+    while pending:
+        if time.monotonic() > deadline:
+            fail(f"group read of {args.topic} did not reach the end of partitions {sorted(pending)} in {DEADLINE_S} s")
+        msg = c.poll(1.0)
+        if msg is None:
+            continue
+        err = msg.error()
+        if err is not None:
+            if err.code() == KafkaError._PARTITION_EOF:
+                if msg.offset() >= ends[msg.partition()]:
+                    pending.discard(msg.partition())
+                continue
+            fail(f"consume error: {err}")
+        records.append({"partition": msg.partition(), "offset": msg.offset(), "key": b64(msg.key()), "value": b64(msg.value())})
+        if msg.offset() + 1 >= ends[msg.partition()]:
+            pending.discard(msg.partition())
+    c.close()
+    records.sort(key=lambda r: (r["partition"], r["offset"]))
+    for r in records:
+        sys.stdout.write(json.dumps(r) + "\n")
+
+
+def group_hold(args):
+    import signal
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    c = group_consumer(args, **{"auto.offset.reset": "latest", "session.timeout.ms": 6000})
+
+    def on_assign(consumer, partitions):
+        sys.stdout.write(json.dumps({"assigned": [tp.partition for tp in partitions]}) + "\n")
+        sys.stdout.flush()
+
+    c.subscribe([args.topic], on_assign=on_assign)
+    deadline = time.monotonic() + 10 * DEADLINE_S
+    while not stop and time.monotonic() < deadline:
+        c.poll(0.2)
+    c.close()
+
+
 def main():
     ap = argparse.ArgumentParser(prog="kcheck")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -251,8 +347,17 @@ def main():
     dp.add_argument("--bootstrap", required=True)
     dp.add_argument("--topic", required=True)
     dp.add_argument("--isolation", default="read_committed", choices=["read_committed", "read_uncommitted"])
+    cp = sub.add_parser("commit")
+    cp.add_argument("--bootstrap", required=True)
+    cp.add_argument("--group", required=True)
+    cp.add_argument("--offset", action="append", required=True)
+    for name in ("committed", "group-read", "group-hold"):
+        gp = sub.add_parser(name)
+        gp.add_argument("--bootstrap", required=True)
+        gp.add_argument("--group", required=True)
+        gp.add_argument("--topic", required=True)
     args = ap.parse_args()
-    produce(args) if args.cmd == "produce" else dump(args)
+    {"produce": produce, "dump": dump, "commit": commit, "committed": committed, "group-read": group_read, "group-hold": group_hold}[args.cmd](args)
 
 
 if __name__ == "__main__":

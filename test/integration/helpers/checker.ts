@@ -58,6 +58,17 @@ const kcheck = () => join(repoRoot, 'test/infra/checker/kcheck.py');
 const b64 = (b: Buffer | null | undefined) => (b == null ? null : b.toString('base64'));
 const unb64 = (s: string | null) => (s === null ? null : Buffer.from(s, 'base64'));
 
+/** Run a kcheck subcommand; its stdout lines parsed as JSON. Rejects on a non-zero exit. */
+export async function runChecker(args: string[]): Promise<unknown[]> {
+  const r = await run(checkerPython(), [kcheck(), ...args]);
+  if (r.code !== 0) throw new Error(`kcheck ${args[0]} exited ${r.code}: ${r.stderr.slice(-3000)}`);
+  return r.stdout
+    .toString()
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as unknown);
+}
+
 function isMessage(l: CheckerLine): l is CheckerMessage {
   return 'partition' in l;
 }
