@@ -124,6 +124,7 @@ describe('parseConfig: defaults and normalization', () => {
       checkpoint_interval_secs: 10,
       rate_limit_records_per_sec: null,
       rate_limit_bytes_per_sec: null,
+      provenance_headers: false,
     });
     const src = config.source!;
     assert.equal(src.client_id, 'kafka-backup');
