@@ -190,6 +190,14 @@ export const restoreOptionsSchema = z
       .record(topicName, z.record(z.string().regex(/^\d+$/, { error: 'expected a partition number' }), offsetRange))
       .optional()
       .describe('Per-partition offset ranges overriding start_offset / end_offset: source topic → partition → { start_offset, end_offset }.'),
+    provenance_headers: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Append four headers to every restored record, after its own: kafka-backup.source.topic (the backed-up topic name), ' +
+          'kafka-backup.source.partition, kafka-backup.source.offset and kafka-backup.source.timestamp (epoch ms), ' +
+          'all as UTF-8 text, numbers in decimal; for consumers that deduplicate. false: records are restored byte-exact.',
+      ),
   })
   .superRefine((r, ctx) => {
     if (r.time_window_start !== undefined && r.time_window_end !== undefined && r.time_window_end < r.time_window_start) {

@@ -9,10 +9,14 @@
 // - with a filter (point-in-time restore), only matching records are sent: batches that cannot match
 //   are dropped, batches known to match entirely take the paths above, the rest are rebuilt from
 //   their matching records. `skip` counts matching records only, so resuming stays exact.
+// - with provenance headers (restore.provenance_headers), every sent record is rebuilt with them
+//   appended (src/records/provenance.ts); nothing is passed through as stored, small uncompressed
+//   batches are still merged once rebuilt. Record counts, skip and source ranges are unchanged.
 // Each produced batch carries the next idempotent sequence numbers of this partition.
 import type { RawBatch } from '../records/batch.js';
 import { NON_IDEMPOTENT, mergeUncompressed, needsRebuild, rebuildBatch, stampForProduce, type SourceRange } from '../records/produce.js';
 import type { ProducerIdentity } from '../kafka/sink.js';
+import { withProvenance, type ProvenanceHeaders } from '../records/provenance.js';
 import { judgeBatch, recordMatches, type RestoreFilter } from './restore-filter.js';
 
 export interface OutgoingBatch {
@@ -37,6 +41,7 @@ export class ProduceBatcher {
     private readonly batchSize: number,
     private skip: number,
     private readonly filter?: RestoreFilter,
+    private readonly provenance?: ProvenanceHeaders,
   ) {}
 
   /**
@@ -67,17 +72,18 @@ export class ProduceBatcher {
       return out;
     }
     if (mergeable(batch) && h.recordCount <= this.batchSize) {
-      if (this.groupRecords + h.recordCount > this.batchSize || this.groupBytes + batch.bytes.length > MERGE_MAX_BYTES) {
+      // The batch is a view into a block that the reader releases: keep a copy (a rebuilt one is new).
+      const part = this.provenance ? await withProvenance(batch, this.provenance) : { header: h, bytes: Buffer.from(batch.bytes) };
+      if (this.groupRecords + h.recordCount > this.batchSize || this.groupBytes + part.bytes.length > MERGE_MAX_BYTES) {
         out.push(...this.flush());
       }
-      // The batch is a view into a block that the reader releases: keep a copy.
-      this.group.push({ header: h, bytes: Buffer.from(batch.bytes) });
+      this.group.push(part);
       this.groupRecords += h.recordCount;
-      this.groupBytes += batch.bytes.length;
+      this.groupBytes += part.bytes.length;
       return out;
     }
     out.push(...this.flush());
-    if (needsRebuild(h, batch.bytes) || h.recordCount > this.batchSize) {
+    if (needsRebuild(h, batch.bytes) || h.recordCount > this.batchSize || this.provenance) {
       out.push(...(await this.rebuilt(batch, () => true, true)));
     } else {
       const count = h.recordCount;
@@ -142,7 +148,7 @@ export class ProduceBatcher {
         return index >= start && index < end && pick(index);
       };
       // The stamp's sequence is only known once the kept count is: rebuild, then stamp.
-      const r = await rebuildBatch(batch.header, batch.bytes, { keep, stamp: NON_IDEMPOTENT });
+      const r = await rebuildBatch(batch.header, batch.bytes, { keep, headers: send ? this.provenance : undefined, stamp: NON_IDEMPOTENT });
       if (!r) continue;
       if (!send) {
         out.push({ bytes: undefined, recordCount: r.recordCount, sourceRanges: r.sourceRanges });

@@ -17,6 +17,7 @@ import { FORMAT_VERSION } from '../format/constants.js';
 import { OffsetMapBuilder, writeRestoreState, type RestoreState } from '../format/restore-state.js';
 import { SegmentReader } from '../format/segment-reader.js';
 import type { KafkaSink } from '../kafka/sink.js';
+import { provenanceHeaders } from '../records/provenance.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { PartitionProducer, type ProducerSinkOps } from './partition-producer.js';
 import { runPool } from './pool.js';
@@ -169,7 +170,8 @@ async function restorePartition(
   try {
     // Point-in-time restore: blocks the index proves hold no match are never read.
     const filter = restoreFilterFor(config.restore, p.sourceTopic, p.partition);
-    const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten, filter);
+    const provenance = config.restore.provenance_headers ? provenanceHeaders(p.sourceTopic, p.partition) : undefined;
+    const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten, filter, provenance);
     const segments = p.manifest.segments;
     let ahead: Promise<SegmentReader | undefined> | undefined;
     for (let k = 0; k < segments.length; k++) {

@@ -6,13 +6,18 @@ import { KafkaBackupError } from '../errors.js';
 import { type BatchHeader, recordsSection } from './batch.js';
 import { type RecordCodecs, kafkaCodecs } from './codecs.js';
 import { encodeBatch } from './encode-batch.js';
-import { type KafkaRecord, decodeRecords, encodeRecords } from './record.js';
+import { type KafkaRecord, type RecordHeader, decodeRecords, encodeRecords } from './record.js';
 import { type ProducerStamp, type SourceRange, addSourceRange } from './stamp.js';
 import { recordFormatError } from './varint.js';
 
 export interface RebuildOptions {
   /** Called with each record's source offset and visible timestamp; false drops the record. */
   keep?: (offset: number, timestamp: number) => boolean;
+  /**
+   * Called with each kept record's source offset and visible timestamp; the headers it returns are
+   * appended after the record's own (which stay as they are). Used for provenance headers.
+   */
+  headers?: (offset: number, timestamp: number) => RecordHeader[];
   stamp: ProducerStamp;
   codecs?: RecordCodecs;
 }
@@ -62,7 +67,7 @@ export async function rebuildBatch(
       header.timestampType === 'log-append' ? header.maxTimestamp : header.baseTimestamp + record.timestampDelta;
     if (!Number.isSafeInteger(timestamp)) throw recordFormatError(`record timestamp ${timestamp} is not a safe integer`);
     if (options.keep !== undefined && !options.keep(offset, timestamp)) continue;
-    kept.push(record);
+    kept.push(options.headers ? { ...record, headers: [...record.headers, ...options.headers(offset, timestamp)] } : record);
     timestamps.push(timestamp);
     addSourceRange(sourceRanges, offset, offset);
   }

@@ -128,6 +128,7 @@ describe('parseConfig: defaults and normalization', () => {
       consumer_group_mapping: {},
       rate_limit_records_per_sec: null,
       rate_limit_bytes_per_sec: null,
+      provenance_headers: false,
     });
     const src = config.source!;
     assert.equal(src.client_id, 'kafka-backup');

@@ -10,6 +10,7 @@ import { countRestoredRecords } from '../../pipeline/restore-count.js';
 import { groupPreflight, type GroupPreflight } from '../../pipeline/offsets-preflight.js';
 import { restoreFilterFor } from '../../pipeline/restore-filter.js';
 import { planRestore, type RestorePlan } from '../../pipeline/restore-plan.js';
+import { PROVENANCE_HEADER_KEYS } from '../../records/provenance.js';
 import { partitionKey, preflight, type Preflight } from '../../pipeline/restore-preflight.js';
 import type { StorageBackend } from '../../storage/backend.js';
 import { openStorage } from '../../storage/index.js';
@@ -62,6 +63,8 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
       backup_id: config.backup_id,
       target_cluster_id: check.clusterId || null,
       ok: problems.length === 0,
+      // Whether every restored record gets the kafka-backup.source.* headers (not byte-exact then).
+      provenance_headers: config.restore.provenance_headers,
       topics: plan.topics.map((t) => {
         const create = check.createTopics.find((c) => c.name === t.targetTopic);
         return {
@@ -88,6 +91,7 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
           `Restore plan for backup ${config.backup_id} into cluster ${check.clusterId || '(unreachable)'}`,
           table([['SOURCE', 'TARGET', 'RECORDS', 'BYTES', 'ACTION'], ...rows.map((r) => [r.source, r.target, count(r.records), bytes(r.bytes), r.action])]),
           `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${integrity.segments} segments ${opts.quick ? 'found' : 'read and verified'}`,
+          provenanceText(config),
           createdTopicsText(check),
           configDifferencesText(check),
           groups ? offsetsPlanText(groups.plan, groups.targets) : '',
@@ -138,6 +142,12 @@ function configDifferencesText(check: Preflight): string {
   const rows = check.configDifferences.flatMap((t) => t.differences.map((d) => [t.targetTopic, d.key, d.backup, d.target ?? '(unknown key)']));
   if (rows.length === 0) return '';
   return `Existing topics whose configs differ from the backup (the restore leaves them as they are):\n${table([['TOPIC', 'CONFIG', 'BACKUP', 'TARGET'], ...rows])}`;
+}
+
+function provenanceText(config: Config): string {
+  return config.restore.provenance_headers
+    ? `Provenance headers: every record gets ${PROVENANCE_HEADER_KEYS.join(', ')} after its own headers`
+    : 'Provenance headers: none (records restored byte-exact)';
 }
 
 /** The topics the restore would create, with what it gives them. */
