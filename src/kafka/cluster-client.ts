@@ -2,6 +2,7 @@
 // KafkaConnection, with the cluster-level calls they share. Each adds its own data plane.
 import type { Logger } from 'pino';
 import type { KafkaConnection } from './connection.js';
+import { kafkaAccessProbe, type AccessProbe } from './kafka-access.js';
 import { listPartitionOffsets } from './offsets.js';
 import type { PartitionOffsets, TopicInfo } from './source.js';
 import { kafkaTopicAdmin, type TopicAdmin } from './topic-configs.js';
@@ -26,6 +27,10 @@ export abstract class ClusterClient {
 
   get topicAdmin(): TopicAdmin {
     return kafkaTopicAdmin(this.conn);
+  }
+
+  get access(): AccessProbe {
+    return kafkaAccessProbe(this.conn, this.log);
   }
 
   close(): Promise<void> {

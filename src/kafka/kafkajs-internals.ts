@@ -34,6 +34,8 @@ export interface KjsResponse<T> {
 
 export interface KjsBroker {
   nodeId: number;
+  /** ApiVersions of the broker, by api key; set once the broker is connected. */
+  versions?: Record<number, { minVersion: number; maxVersion: number } | undefined> | null;
   connectionPool: {
     send<T>(args: { request: KjsRequest; response: KjsResponse<T>; requestTimeout?: number }): Promise<T>;
   };
@@ -41,6 +43,8 @@ export interface KjsBroker {
     isolationLevel: number;
     topics: { topic: string; partitions: { partition: number; timestamp: number }[] }[];
   }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number; offset: string }[] }[] }>;
+  /** FindCoordinator for a consumer group, asked of this broker; errors keep Kafka's `type`. */
+  findGroupCoordinator(args: { groupId: string }): Promise<{ coordinator: { nodeId: number } }>;
   initProducerId(args: { transactionalId?: string; transactionTimeout: number }): Promise<{
     producerId: string;
     producerEpoch: number;

@@ -1,4 +1,5 @@
 // The Kafka sink seam: what the restore pipeline needs from the target cluster.
+import type { AccessProbe } from './kafka-access.js';
 import type { PartitionOffsets, TopicInfo } from './source.js';
 import type { TopicAdmin } from './topic-configs.js';
 
@@ -39,5 +40,7 @@ export interface KafkaSink {
    * the backup and sizes the replication factor of created ones; without it it does neither.
    */
   readonly topicAdmin?: TopicAdmin;
+  /** What the principal may do on the target (authorized operations); without it nothing is checked. */
+  readonly access?: AccessProbe;
   close(): Promise<void>;
 }
