@@ -73,7 +73,7 @@ describe('restore authorization preflight', { timeout: 300_000 }, () => {
       const lines = Array.from({ length: 15 }, (_, i) => `k${p}-${i}:value ${p}/${i}`);
       await kcat(['-P', '-b', plain, '-t', source, '-p', String(p), '-K:'], lines.join('\n') + '\n');
     }
-    const backup = await runCli(['backup', '-c', config('backup.yaml', 'unused')]);
+    const backup = await runCli(['backup', '-c', config('backup.yaml', 'unused')], env);
     assert.equal(backup.code, 0, `backup exited ${backup.code}\n${backup.stderr.slice(-3000)}`);
   });
 
