@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { KafkaConnection } from './connection.js';
 import { kafkaGroupAdmin, type GroupAdmin } from './group-admin.js';
+import { kafkaAccessProbe, type AccessProbe } from './kafka-access.js';
 import { listPartitionOffsets } from './offsets.js';
 import type { PartitionOffsets, TopicInfo } from './source.js';
 import { kafkaTopicAdmin, type TopicAdmin } from './topic-configs.js';
@@ -31,6 +32,10 @@ export abstract class ClusterClient {
 
   get groupAdmin(): GroupAdmin {
     return kafkaGroupAdmin(this.conn);
+  }
+
+  get access(): AccessProbe {
+    return kafkaAccessProbe(this.conn, this.log);
   }
 
   close(): Promise<void> {

@@ -34,6 +34,8 @@ export interface KjsResponse<T> {
 
 export interface KjsBroker {
   nodeId: number;
+  /** ApiVersions of the broker, by api key; set once the broker is connected. */
+  versions?: Record<number, { minVersion: number; maxVersion: number } | undefined> | null;
   connectionPool: {
     send<T>(args: { request: KjsRequest; response: KjsResponse<T>; requestTimeout?: number }): Promise<T>;
   };
@@ -47,6 +49,8 @@ export interface KjsBroker {
     memberId: string;
     topics: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[];
   }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number }[] }[] }>;
+  /** FindCoordinator for a consumer group, asked of this broker; errors keep Kafka's `type`. */
+  findGroupCoordinator(args: { groupId: string }): Promise<{ coordinator: { nodeId: number } }>;
   initProducerId(args: { transactionalId?: string; transactionTimeout: number }): Promise<{
     producerId: string;
     producerEpoch: number;

@@ -1,4 +1,5 @@
 // The Kafka sink seam: what the restore pipeline needs from the target cluster.
+import type { AccessProbe } from './kafka-access.js';
 import type { PartitionOffsets, TopicInfo } from './source.js';
 import type { GroupAdmin } from './group-admin.js';
 import type { TopicAdmin } from './topic-configs.js';
@@ -42,5 +43,7 @@ export interface KafkaSink {
   readonly topicAdmin?: TopicAdmin;
   /** Consumer groups: captured by a backup, committed by a restore; without it neither happens. */
   readonly groupAdmin?: GroupAdmin;
+  /** What the principal may do on the target (authorized operations); without it nothing is checked. */
+  readonly access?: AccessProbe;
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@
 // not be committed after the data is written. validate-restore shows the predicted plan.
 import type { Config } from '../config/types.js';
 import { readRestoreState } from '../format/restore-state.js';
+import { grantCommand } from '../kafka/authorized-operations.js';
 import type { KafkaSink } from '../kafka/sink.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { describeTargetGroups, groupProblem, type TargetGroupStatus } from './offsets-apply.js';
@@ -32,6 +33,19 @@ export async function groupPreflight(
   for (const g of offsets.groups) {
     const problem = groupProblem(g, targets.get(g.targetGroup), false);
     if (problem) problems.push(problem);
+  }
+  // Committing offsets needs READ on the group; where the cluster says it is refused, say so now.
+  const access = sink.access;
+  if (access && offsets.groups.length > 0) {
+    const read = await access.groupRead(offsets.groups.map((g) => g.targetGroup));
+    for (const [group, allowed] of read) {
+      if (allowed === false) {
+        problems.push(
+          `consumer group ${group}: the principal ${access.principal} may not READ it (the restore commits its offsets); ` +
+            `the ACL that grants it: ${grantCommand(access.principal, 'READ', { type: 'group', name: group })}`,
+        );
+      }
+    }
   }
   return { plan: offsets, targets, problems };
 }

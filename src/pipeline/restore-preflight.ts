@@ -14,6 +14,7 @@ import {
   type ConfigDifference,
 } from '../kafka/topic-configs.js';
 import type { StorageBackend } from '../storage/backend.js';
+import { checkRestoreAuthorization, createRefusalProblem } from './restore-authorization.js';
 import type { RestorePlan } from './restore-plan.js';
 import { runPool } from './pool.js';
 
@@ -105,13 +106,22 @@ export async function preflight(config: Config, plan: RestorePlan, sink: KafkaSi
       if (Object.keys(configs).length > 0) toCompare.push({ sourceTopic: t.sourceTopic, targetTopic: t.targetTopic, configs });
     }
   }
-  const configDiffs = admin ? await compareConfigs(admin, toCompare, warnings) : [];
+  const access = await checkRestoreAuthorization(sink.access, {
+    existing: plan.topics.map((t) => t.targetTopic).filter((t) => existing.has(t)),
+    create: createTopics.map((t) => t.name),
+    compareConfigs: toCompare.map((t) => t.targetTopic),
+  });
+  problems.push(...access.problems);
+  for (const n of access.notes) warnings.push({ ...n, kind: 'note' });
+  for (const t of access.cannotCreate) unfit.add(t);
+  const configDiffs = admin ? await compareConfigs(admin, toCompare.filter((t) => !access.cannotDescribeConfigs.has(t.targetTopic)), warnings) : [];
   if (admin) {
     const refused = await admin.validateNewTopics(createTopics.filter((t) => !unfit.has(t.name)));
     for (const [topic, reason] of refused) {
       problems.push(
-        `target topic ${topic} cannot be created as the backup describes it: ${reason} ` +
-          '(restore.config_overrides changes a config or drops it with null; restore.replication_factor sets the replication factor)',
+        createRefusalProblem(sink.access?.principal, topic, reason) ??
+          `target topic ${topic} cannot be created as the backup describes it: ${reason} ` +
+            '(restore.config_overrides changes a config or drops it with null; restore.replication_factor sets the replication factor)',
       );
     }
   }

@@ -9,8 +9,11 @@
 #       127.0.0.1:<port> on stdout. Broker listener on <port> (default 19092), controller on
 #       <port>+1. If the broker recorded in DIR is already running, prints its address.
 #       Client security listeners (inter-broker and controller traffic stay PLAINTEXT):
-#         --sasl          SASL_PLAINTEXT on <port>+2: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, one user
-#                         alice / alice-secret (SCRAM credentials are written at format time)
+#         --sasl          SASL_PLAINTEXT on <port>+2: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, users
+#                         alice / alice-secret and bob / bob-secret (SCRAM credentials are written
+#                         at format time), and StandardAuthorizer with allow.everyone.if.no.acl.found:
+#                         only resources with ACLs are restricted, and only for bob (everyone else
+#                         the tests connect as is a super user; test/infra/tls/listeners.sh)
 #         --tls CERTDIR   SSL on <port>+3 and mutual TLS (ssl.client.auth=required) on <port>+5;
 #                         with --sasl also SASL_SSL on <port>+4. CERTDIR is made by
 #                         test/infra/tls/gen-certs.sh (broker.keystore.p12, truststore.p12, store.password)
@@ -45,7 +48,7 @@ log() { printf 'kafka.sh: %s\n' "$*" >&2; }
 die() { printf 'kafka.sh: ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 

@@ -4,13 +4,19 @@
 # the PLAINTEXT listeners, so a security mistake never stops the broker itself from starting.
 # shellcheck shell=bash
 
-# The one SASL user: PLAIN through the listener's JAAS config, SCRAM-SHA-256/512 credentials in the
+# The SASL users: PLAIN through the listener's JAAS config, SCRAM-SHA-256/512 credentials in the
 # cluster metadata (written by StorageTool format, or by ConfigCommand for data formatted earlier).
+# alice is a super user; bob is restricted by whatever ACLs a test adds (see sec_props).
 SEC_USER=alice
 SEC_PASSWORD=alice-secret
+SEC_USER2=bob
+SEC_PASSWORD2=bob-secret
 SEC_MECHANISMS=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
-# Marker in the data dir: the SCRAM credentials above exist in this cluster's metadata.
-SEC_SCRAM_MARKER=.kb-scram-users
+# Marker in the data dir: the SCRAM credentials of both users exist in this cluster's metadata
+# (a new name: data marked by the alice-only version gets bob's credentials added on start).
+SEC_SCRAM_MARKER=.kb-scram-users-2
+# The mTLS listener's client principal (test/infra/tls/gen-certs.sh's client certificate, RFC 2253).
+SEC_MTLS_PRINCIPAL='User:CN=kafka-backup-test-client,O=kafka-backup test'
 
 # sec_plan PORT SASL(0|1) TLSDIR: sets SEC_LISTENERS (",NAME://host:port"...), SEC_PROTOMAP
 # (",NAME:PROTOCOL"...), SEC_ENV (KEY=host:port lines) and SEC_PORTS ("port name" lines).
@@ -45,13 +51,20 @@ sec_props() {
   if [ "$sasl" = 1 ]; then
     printf 'sasl.enabled.mechanisms=%s\n' "$SEC_MECHANISMS"
     for l in sasl_plaintext ${tls:+sasl_ssl}; do
-      printf 'listener.name.%s.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_%s="%s";\n' \
-        "$l" "$SEC_USER" "$SEC_PASSWORD"
+      printf 'listener.name.%s.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_%s="%s" user_%s="%s";\n' \
+        "$l" "$SEC_USER" "$SEC_PASSWORD" "$SEC_USER2" "$SEC_PASSWORD2"
       for m in scram-sha-256 scram-sha-512; do
         cls=org.apache.kafka.common.security.scram.ScramLoginModule
         printf 'listener.name.%s.%s.sasl.jaas.config=%s required;\n' "$l" "$m" "$cls"
       done
     done
+    # An authorizer that restricts only what has ACLs: with no ACL on a resource everyone may use it,
+    # and the principals every other test connects as are super users (ANONYMOUS: PLAINTEXT, SSL and
+    # the broker's own inter-broker and controller traffic; alice; the mTLS client). So only bob,
+    # on resources a test gave ACLs, is ever refused.
+    printf '%s\n' 'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer' \
+      'allow.everyone.if.no.acl.found=true' \
+      "super.users=User:ANONYMOUS;User:$SEC_USER;$SEC_MTLS_PRINCIPAL"
   fi
   if [ -n "$tls" ]; then
     local pw; pw="$(cat "$tls/store.password")"
@@ -67,7 +80,7 @@ sec_props() {
 sec_scram_format_args() {
   local m
   for m in SCRAM-SHA-256 SCRAM-SHA-512; do
-    printf '%s\n' --add-scram "$m=[name=$SEC_USER,password=$SEC_PASSWORD]"
+    printf '%s\n' --add-scram "$m=[name=$SEC_USER,password=$SEC_PASSWORD]" --add-scram "$m=[name=$SEC_USER2,password=$SEC_PASSWORD2]"
   done
 }
 
@@ -77,9 +90,13 @@ sec_upsert_scram() {
   local tool_log tool_opts m
   mapfile -t tool_log < <(log_flags tools)
   mapfile -t tool_opts < <(tool_jvm_opts)
-  for m in SCRAM-SHA-256 SCRAM-SHA-512; do
-    java "${tool_opts[@]}" "${tool_log[@]}" -cp "$LIBS/*" kafka.admin.ConfigCommand --bootstrap-server "$1" \
-      --alter --entity-type users --entity-name "$SEC_USER" --add-config "$m=[password=$SEC_PASSWORD]" >&2 || return 1
+  local u pw
+  for u in "$SEC_USER:$SEC_PASSWORD" "$SEC_USER2:$SEC_PASSWORD2"; do
+    pw="${u#*:}" u="${u%%:*}"
+    for m in SCRAM-SHA-256 SCRAM-SHA-512; do
+      java "${tool_opts[@]}" "${tool_log[@]}" -cp "$LIBS/*" kafka.admin.ConfigCommand --bootstrap-server "$1" \
+        --alter --entity-type users --entity-name "$u" --add-config "$m=[password=$pw]" >&2 || return 1
+    done
   done
 }
 
