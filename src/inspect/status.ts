@@ -2,6 +2,7 @@
 // partitions with offset and time ranges, sizes, and the restores made from it.
 import { KafkaBackupError } from '../errors.js';
 import { effectiveState, readDescriptor, type BackupDescriptor, type EffectiveState } from '../format/descriptor.js';
+import { listGroupCaptures, readGroupCapture } from '../format/group-offsets.js';
 import { parseManifestKey, restoresPrefix, topicsPrefix } from '../format/layout.js';
 import { readManifest } from '../format/manifest.js';
 import { readRestoreState } from '../format/restore-state.js';
@@ -46,6 +47,8 @@ export interface BackupStatus {
   totals: { topics: number; partitions: number; records: number; segments: number; stored_bytes: number; raw_bytes: number; compression_ratio: number | null };
   partitions: PartitionStatus[];
   restores: RestoreSummary[];
+  /** Consumer-group captures (docs/consumer-groups.md): how many, when, and the groups of the latest. */
+  consumer_groups: { captures: number; first: string | null; latest: string | null; groups: string[] };
 }
 
 export async function backupStatus(storage: StorageBackend, id: string, now = Date.now()): Promise<BackupStatus> {
@@ -94,6 +97,8 @@ export async function backupStatus(storage: StorageBackend, id: string, now = Da
     }
   }
   partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  const captures = await listGroupCaptures(storage, id);
+  const latest = captures.length > 0 ? await readGroupCapture(storage, id, captures.at(-1)!) : undefined;
   const sum = (f: (p: PartitionStatus) => number) => partitions.reduce((n, p) => n + f(p), 0);
   const stored = sum((p) => p.stored_bytes);
   const raw = sum((p) => p.raw_bytes);
@@ -119,6 +124,12 @@ export async function backupStatus(storage: StorageBackend, id: string, now = Da
     },
     partitions,
     restores,
+    consumer_groups: {
+      captures: captures.length,
+      first: captures.length > 0 ? new Date(captures[0]!).toISOString() : null,
+      latest: latest?.captured_at ?? null,
+      groups: latest?.groups.map((g) => g.group_id) ?? [],
+    },
   };
 }
 

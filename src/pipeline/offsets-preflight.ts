@@ -28,24 +28,26 @@ export async function groupPreflight(
 ): Promise<GroupPreflight | undefined> {
   if (config.restore.consumer_groups.length === 0) return undefined;
   const offsets = await planGroupOffsets(config, plan, storage, (p) => check.partitions.get(partitionKey(p.targetTopic, p.partition)));
-  const targets = sink.groupAdmin ? await describeTargetGroups(offsets, sink.groupAdmin) : new Map<string, TargetGroupStatus>();
   const problems = [...offsets.problems];
-  for (const g of offsets.groups) {
-    const problem = groupProblem(g, targets.get(g.targetGroup), false);
-    if (problem) problems.push(problem);
-  }
   // Committing offsets needs READ on the group; where the cluster says it is refused, say so now.
+  // Such a group usually may not be described either, so it is not asked about further.
+  const refused = new Set<string>();
   const access = sink.access;
   if (access && offsets.groups.length > 0) {
-    const read = await access.groupRead(offsets.groups.map((g) => g.targetGroup));
-    for (const [group, allowed] of read) {
-      if (allowed === false) {
-        problems.push(
-          `consumer group ${group}: the principal ${access.principal} may not READ it (the restore commits its offsets); ` +
-            `the ACL that grants it: ${grantCommand(access.principal, 'READ', { type: 'group', name: group })}`,
-        );
-      }
+    for (const [group, allowed] of await access.groupRead(offsets.groups.map((g) => g.targetGroup))) {
+      if (allowed !== false) continue;
+      refused.add(group);
+      problems.push(
+        `consumer group ${group}: the principal ${access.principal} may not READ it (the restore commits its offsets); ` +
+          `the ACL that grants it: ${grantCommand(access.principal, 'READ', { type: 'group', name: group })}`,
+      );
     }
+  }
+  const described = { ...offsets, groups: offsets.groups.filter((g) => !refused.has(g.targetGroup)) };
+  const targets = sink.groupAdmin ? await describeTargetGroups(described, sink.groupAdmin) : new Map<string, TargetGroupStatus>();
+  for (const g of described.groups) {
+    const problem = groupProblem(g, targets.get(g.targetGroup), false);
+    if (problem) problems.push(problem);
   }
   return { plan: offsets, targets, problems };
 }

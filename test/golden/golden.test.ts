@@ -9,7 +9,8 @@ import { describe, test } from 'node:test';
 import { effectiveState, readDescriptor } from '../../src/format/descriptor.js';
 import { parseManifestKey, topicsPrefix } from '../../src/format/layout.js';
 import { readManifest } from '../../src/format/manifest.js';
-import { lookup, readRestoreState } from '../../src/format/restore-state.js';
+import { listGroupCaptures, readGroupCapture } from '../../src/format/group-offsets.js';
+import { lookup, nextTargetFor, readRestoreState } from '../../src/format/restore-state.js';
 import { SegmentReader } from '../../src/format/segment-reader.js';
 import { verifyBatchCrc, type BatchHeader } from '../../src/records/batch.js';
 import { FilesystemBackend } from '../../src/storage/filesystem/backend.js';
@@ -99,6 +100,20 @@ describe('golden backups v1', () => {
       assert.equal(lookup(state.offset_map, 15), 14);
       assert.equal(lookup(state.offset_map, 31), 28);
       assert.equal(lookup(state.offset_map, 105), 40);
+    });
+
+    test(`${id}: consumer-group capture, translated through the restore state`, async () => {
+      const storage = new FilesystemBackend(root);
+      assert.deepEqual(await listGroupCaptures(storage, id), [Date.parse('2026-01-01T01:00:00.000Z')]);
+      const capture = await readGroupCapture(storage, id, Date.parse('2026-01-01T01:00:00.000Z'));
+      assert.equal(capture.source_cluster_id, 'GoldenCluster000000000');
+      const { state } = (await readRestoreState(storage, id, 'TargetCluster000000000', 'orders-restored', 0))!;
+      const translated = capture.groups.map((g) => {
+        const o = g.offsets[0]!;
+        return [g.group_id, g.state, o.metadata, nextTargetFor(state.offset_map, o.offset) ?? state.target_start_offset + state.records_written];
+      });
+      // 14 is the commit marker: the next restored record; 30 a compaction gap: the record at 31; 106 past the end: the end.
+      assert.deepEqual(translated, [['audit', 'Empty', null, 41], ['billing', 'Stable', 'billing-v2', 14], ['gap-reader', 'Empty', '', 28]]);
     });
   }
 });

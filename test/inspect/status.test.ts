@@ -50,6 +50,7 @@ describe('status of the golden v1 backups', () => {
         totals: { topics: 1, partitions: 1, records: 41, segments: 2, stored_bytes: 1316 + 576, raw_bytes: 3652 + 4868, compression_ratio: 4.5 },
         partitions: undefined,
         restores: undefined,
+        consumer_groups: { captures: 1, first: '2026-01-01T01:00:00.000Z', latest: '2026-01-01T01:00:00.000Z', groups: ['audit', 'billing', 'gap-reader'] },
       },
     );
     assert.deepEqual(s.partitions, [

@@ -102,7 +102,11 @@ describe('consumer-group offsets', () => {
     await commitGroup(b, `${source}-g1`, source, { 0: 10, 1: 25 });
     await commitGroup(b, `${source}-g2`, source, { 0: 0, 1: 30 });
     await commitGroup(b, `other-${source}`, source, { 0: 5 }); // not selected by the backup
-    await backup(dir, source);
+    const backupConfig = await backup(dir, source);
+    const status = await runCli(['status', '--config', backupConfig, '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const groups = (JSON.parse(status.stdout) as { consumer_groups: { captures: number; groups: string[] } }).consumer_groups;
+    assert.deepEqual([groups.captures, groups.groups], [1, [`${source}-g1`, `${source}-g2`]]);
     const p: Prepared = { dir, source, records: await dumpWithChecker(b, source) };
 
     const target = `${source}-restored`;

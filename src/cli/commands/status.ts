@@ -20,6 +20,12 @@ export async function statusCommand(opts: { config?: string; path?: string; back
   }
 }
 
+function groupsLine(g: BackupStatus['consumer_groups']): string {
+  if (g.captures === 0) return 'not captured';
+  const span = g.captures === 1 ? `captured ${g.latest}` : `${g.captures} captures, ${g.first} .. ${g.latest}`;
+  return `${span}; latest has ${g.groups.length} groups${g.groups.length > 0 ? ` (${g.groups.slice(0, 5).join(', ')}${g.groups.length > 5 ? ', …' : ''})` : ''}`;
+}
+
 function render(s: BackupStatus): string {
   const t = s.totals;
   const lines = [
@@ -33,6 +39,7 @@ function render(s: BackupStatus): string {
     `  Topics:           ${t.topics}, partitions: ${t.partitions}, segments: ${t.segments}`,
     `  Records:          ${count(t.records)}`,
     `  Stored:           ${bytes(t.stored_bytes)} (uncompressed ${bytes(t.raw_bytes)}${t.compression_ratio ? `, ratio ${t.compression_ratio}x` : ''})`,
+    `  Consumer groups:  ${groupsLine(s.consumer_groups)}`,
     '',
     table([
       ['TOPIC', 'PART', 'OFFSETS', 'NEXT', 'RECORDS', 'STORED', 'FIRST TIME', 'LAST TIME', 'GAPS'],
