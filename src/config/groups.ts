@@ -4,20 +4,14 @@
 // regular expression after `~`, searched unanchored. Unlike topic selection, an empty list
 // selects nothing: committing offsets is something a user asks for.
 
+import { regexEntry } from './topics.js';
+
 export type GroupPattern = { kind: 'exact'; id: string } | { kind: 'pattern'; regex: RegExp };
 
 /** Parse one entry; throws a TypeError whose message suits "<path>: <message>". */
 export function parseGroupPattern(entry: string): GroupPattern {
   if (entry === '') throw new TypeError('empty group entry');
-  if (entry.startsWith('~')) {
-    const source = entry.slice(1);
-    if (source === '') throw new TypeError('empty regular expression after "~"');
-    try {
-      return { kind: 'pattern', regex: new RegExp(source) };
-    } catch (err) {
-      throw new TypeError(`invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
-    }
-  }
+  if (entry.startsWith('~')) return { kind: 'pattern', regex: regexEntry(entry.slice(1)) };
   if (!entry.includes('*') && !entry.includes('?')) return { kind: 'exact', id: entry };
   const body = entry.replace(/[.*+?^${}()|[\]\\/-]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`));
   return { kind: 'pattern', regex: new RegExp(`^${body}$`, 's') };

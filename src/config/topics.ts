@@ -22,13 +22,7 @@ export type TopicPattern =
 export function parseTopicPattern(entry: string): TopicPattern {
   if (entry.startsWith('~')) {
     const source = entry.slice(1);
-    if (source === '') throw new TypeError('empty regular expression after "~"');
-    try {
-      return { kind: 'regex', source, regex: new RegExp(source) };
-    } catch (err) {
-      const reason = (err as Error).message.replace(/^Invalid regular expression: /, '');
-      throw new TypeError(`invalid regular expression: ${reason}`);
-    }
+    return { kind: 'regex', source, regex: regexEntry(source) };
   }
   if (entry.includes('*') || entry.includes('?')) {
     if (!globPattern.test(entry)) {
@@ -41,6 +35,16 @@ export function parseTopicPattern(entry: string): TopicPattern {
     throw new TypeError(`"${entry}" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)`);
   }
   return { kind: 'exact', name: entry };
+}
+
+/** The regular expression of a `~` entry (topics and consumer groups); a TypeError naming the problem otherwise. */
+export function regexEntry(source: string): RegExp {
+  if (source === '') throw new TypeError('empty regular expression after "~"');
+  try {
+    return new RegExp(source);
+  } catch (err) {
+    throw new TypeError(`invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
+  }
 }
 
 /** The message for an invalid entry, or undefined when the entry is valid. */

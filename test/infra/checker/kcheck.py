@@ -183,34 +183,24 @@ def header_name(name):
     return name
 
 
-def dump(args):
-    c = Consumer({
-        "bootstrap.servers": args.bootstrap,
-        "group.id": "kcheck-dump-never-committed",
-        "enable.auto.commit": False,
-        "enable.auto.offset.store": False,
-        "enable.partition.eof": True,
-        "auto.offset.reset": "earliest",
-        "isolation.level": args.isolation,
-    })
-    meta = c.list_topics(args.topic, timeout=30)
-    t = meta.topics.get(args.topic)
+def topic_partitions(c, topic):
+    meta = c.list_topics(topic, timeout=30)
+    t = meta.topics.get(topic)
     if t is None or t.error is not None:
-        fail(f"topic {args.topic}: {t.error if t else 'not found'}")
-    ends = {}
-    for p in sorted(t.partitions):
-        low, high = c.get_watermark_offsets(TopicPartition(args.topic, p), timeout=30, cached=False)
-        if high > low:
-            ends[p] = high
-    c.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in ends])
-    # A partition is done at an EOF at or past the end seen at the start. EOF (not the position)
-    # is the signal because aborted records and transaction markers are never delivered.
+        fail(f"topic {topic}: {t.error if t else 'not found'}")
+    return sorted(t.partitions)
+
+
+def messages_to_end(c, topic, ends, what):
+    """The data messages c delivers until every partition of ends (partition -> end offset) is done.
+
+    A partition is done at an EOF at or past the end seen at the start. EOF (not the position)
+    is the signal because aborted records and transaction markers are never delivered."""
     pending = set(ends)
-    records = []
     deadline = time.monotonic() + DEADLINE_S
     while pending:
         if time.monotonic() > deadline:
-            fail(f"dump of {args.topic} did not reach the end of partitions {sorted(pending)} in {DEADLINE_S} s")
+            fail(f"{what} of {topic} did not reach the end of partitions {sorted(pending)} in {DEADLINE_S} s")
         msg = c.poll(1.0)
         if msg is None:
             continue
@@ -221,6 +211,29 @@ def dump(args):
                     pending.discard(msg.partition())
                 continue
             fail(f"consume error: {err}")
+        yield msg
+        if msg.offset() + 1 >= ends[msg.partition()]:
+            pending.discard(msg.partition())
+
+
+def dump(args):
+    c = Consumer({
+        "bootstrap.servers": args.bootstrap,
+        "group.id": "kcheck-dump-never-committed",
+        "enable.auto.commit": False,
+        "enable.auto.offset.store": False,
+        "enable.partition.eof": True,
+        "auto.offset.reset": "earliest",
+        "isolation.level": args.isolation,
+    })
+    ends = {}
+    for p in topic_partitions(c, args.topic):
+        low, high = c.get_watermark_offsets(TopicPartition(args.topic, p), timeout=30, cached=False)
+        if high > low:
+            ends[p] = high
+    c.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in ends])
+    records = []
+    for msg in messages_to_end(c, args.topic, ends, "dump"):
         ts_type, ts = msg.timestamp()
         kind = {TIMESTAMP_CREATE_TIME: "create", TIMESTAMP_LOG_APPEND_TIME: "log_append"}.get(ts_type)
         if kind is None:
@@ -240,8 +253,6 @@ def dump(args):
             "value": b64(msg.value()),
             "headers": [[header_name(n), b64(v)] for n, v in headers],
         })
-        if msg.offset() + 1 >= ends[msg.partition()]:
-            pending.discard(msg.partition())
     c.close()
     records.sort(key=lambda r: (r["partition"], r["offset"]))
     out = sys.stdout
@@ -273,11 +284,8 @@ def commit(args):
 
 def committed(args):
     c = group_consumer(args)
-    meta = c.list_topics(args.topic, timeout=30)
-    t = meta.topics.get(args.topic)
-    if t is None or t.error is not None:
-        fail(f"topic {args.topic}: {t.error if t else 'not found'}")
-    for tp in sorted(c.committed([TopicPartition(args.topic, p) for p in t.partitions], timeout=30), key=lambda x: x.partition):
+    partitions = topic_partitions(c, args.topic)
+    for tp in sorted(c.committed([TopicPartition(args.topic, p) for p in partitions], timeout=30), key=lambda x: x.partition):
         if tp.offset >= 0:
             sys.stdout.write(json.dumps({"partition": tp.partition, "offset": tp.offset}) + "\n")
     c.close()
@@ -285,31 +293,11 @@ def committed(args):
 
 def group_read(args):
     c = group_consumer(args, **{"enable.partition.eof": True, "auto.offset.reset": "error"})
-    meta = c.list_topics(args.topic, timeout=30)
-    t = meta.topics.get(args.topic)
-    if t is None or t.error is not None:
-        fail(f"topic {args.topic}: {t.error if t else 'not found'}")
-    ends = {p: c.get_watermark_offsets(TopicPartition(args.topic, p), timeout=30, cached=False)[1] for p in t.partitions}
+    partitions = topic_partitions(c, args.topic)
+    ends = {p: c.get_watermark_offsets(TopicPartition(args.topic, p), timeout=30, cached=False)[1] for p in partitions}
     c.subscribe([args.topic])
-    pending = set(ends)
-    records = []
-    deadline = time.monotonic() + DEADLINE_S
-    while pending:
-        if time.monotonic() > deadline:
-            fail(f"group read of {args.topic} did not reach the end of partitions {sorted(pending)} in {DEADLINE_S} s")
-        msg = c.poll(1.0)
-        if msg is None:
-            continue
-        err = msg.error()
-        if err is not None:
-            if err.code() == KafkaError._PARTITION_EOF:
-                if msg.offset() >= ends[msg.partition()]:
-                    pending.discard(msg.partition())
-                continue
-            fail(f"consume error: {err}")
-        records.append({"partition": msg.partition(), "offset": msg.offset(), "key": b64(msg.key()), "value": b64(msg.value())})
-        if msg.offset() + 1 >= ends[msg.partition()]:
-            pending.discard(msg.partition())
+    records = [{"partition": m.partition(), "offset": m.offset(), "key": b64(m.key()), "value": b64(m.value())}
+               for m in messages_to_end(c, args.topic, ends, "group read")]
     c.close()
     records.sort(key=lambda r: (r["partition"], r["offset"]))
     for r in records:
