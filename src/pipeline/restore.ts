@@ -26,6 +26,8 @@ import { blockInWindow, blockMayMatch, restoreFilterFor } from './restore-filter
 import { planRestore, type RestorePartitionPlan } from './restore-plan.js';
 import { partitionKey, preflight, type PartitionTargetStatus } from './restore-preflight.js';
 import { TransferStats } from './stats.js';
+import { batchTargetFor, type BatchTarget } from './batch-target.js';
+import { checkTargetLimits } from './target-checks.js';
 
 export interface RestoreDeps {
   config: Config;
@@ -41,6 +43,10 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   const stats = deps.stats ?? new TransferStats();
   const plan = await planRestore(config, storage);
   const check = await preflight(config, plan, sink, storage);
+  // Target limits (docs/restore-targets.md): refused timestamps stop the restore, retention losses are warned about.
+  const targets = await checkTargetLimits(config, plan, check, sink, storage);
+  check.problems.push(...targets.problems);
+  check.warnings.push(...targets.warnings, ...targets.losses.map((message) => ({ topic: '', kind: 'note' as const, message: `data loss: ${message}` })));
   if (check.problems.length > 0) {
     throw new KafkaBackupError('RESTORE_CONFLICT', `the restore cannot start:\n  - ${check.problems.join('\n  - ')}`);
   }
@@ -57,7 +63,7 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   const limiter = new RateLimiter({ recordsPerSec: config.restore.rate_limit_records_per_sec, bytesPerSec: config.restore.rate_limit_bytes_per_sec });
   await runPool(plan.partitions, config.restore.max_concurrent_partitions, async (p) => {
     const target = check.partitions.get(partitionKey(p.targetTopic, p.partition))!;
-    await restorePartition(p, target, check.clusterId, identity, deps, stats, limiter);
+    await restorePartition(p, target, check.clusterId, identity, deps, stats, limiter, batchTargetFor(config, p, targets.limits.get(p.targetTopic)));
   });
   if (deps.signal.aborted) {
     throw new KafkaBackupError('INTERRUPTED', 'restore stopped by a signal; run it again to resume where it stopped');
@@ -74,6 +80,7 @@ async function restorePartition(
   deps: RestoreDeps,
   stats: TransferStats,
   limiter: RateLimiter,
+  batchTarget: BatchTarget | undefined,
 ): Promise<void> {
   const { config, sink, storage, log, signal } = deps;
   const where = { topic: p.targetTopic, partition: p.partition };
@@ -150,7 +157,7 @@ async function restorePartition(
   try {
     // Point-in-time restore: blocks the index proves hold no match are never read.
     const filter = restoreFilterFor(config.restore, p.sourceTopic, p.partition);
-    const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten, filter);
+    const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten, filter, batchTarget);
     const segments = p.manifest.segments;
     let ahead: Promise<SegmentReader | undefined> | undefined;
     for (let k = 0; k < segments.length; k++) {
@@ -173,6 +180,8 @@ async function restorePartition(
     }
     for (const out of batcher.flush()) await send(out);
     await producer.drain();
+    stats.keylessSkipped += batcher.keylessSkipped;
+    if (batcher.keylessSkipped > 0) log.warn({ ...where, records: batcher.keylessSkipped }, 'records without a key left out (compacted target, restore.keyless_records: skip)');
   } finally {
     clearInterval(timer);
   }

@@ -13,6 +13,8 @@ export class TransferStats {
   partitionsTotal = 0;
   partitionsDone = 0;
   gaps = 0;
+  /** Restore: records without a key left out for compacted targets (restore.keyless_records: skip). */
+  keylessSkipped = 0;
 
   elapsedMs(now = Date.now()): number {
     return Math.max(1, now - this.startedAt);
@@ -29,6 +31,7 @@ export class TransferStats {
       aborted_records: this.abortedRecords,
       partitions: this.partitionsTotal,
       gaps: this.gaps,
+      keyless_skipped: this.keylessSkipped,
       duration_ms: Math.round(seconds * 1000),
       records_per_sec: Math.round(this.records / seconds),
       mb_per_sec: Number((this.rawBytes / 1e6 / seconds).toFixed(2)),

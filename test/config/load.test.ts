@@ -120,6 +120,7 @@ describe('parseConfig: defaults and normalization', () => {
       create_topics: true,
       topic_configs: true,
       config_overrides: {},
+      keyless_records: 'fail',
       allow_append: false,
       checkpoint_interval_secs: 10,
       rate_limit_records_per_sec: null,

@@ -23,6 +23,7 @@ describe('TransferStats', () => {
       aborted_records: 3,
       partitions: 4,
       gaps: 1,
+      keyless_skipped: 0,
       duration_ms: 2000,
       records_per_sec: 500,
       mb_per_sec: 2,
