@@ -10,6 +10,10 @@ import { countRestoredRecords } from '../../pipeline/restore-count.js';
 import { restoreFilterFor } from '../../pipeline/restore-filter.js';
 import { planRestore, type RestorePlan } from '../../pipeline/restore-plan.js';
 import { partitionKey, preflight, type Preflight } from '../../pipeline/restore-preflight.js';
+import { runPool } from '../../pipeline/pool.js';
+import { checkTargetLimits } from '../../pipeline/target-checks.js';
+import type { TargetLimits } from '../../pipeline/target-limits.js';
+import { describeScan, scanPartition } from '../../pipeline/target-scan.js';
 import type { StorageBackend } from '../../storage/backend.js';
 import { openStorage } from '../../storage/index.js';
 import type { CommandContext } from '../context.js';
@@ -31,7 +35,10 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
     // An unreachable target is one problem among others: the backup is still checked.
     const check = await checkTarget(config, plan, storage, ctx);
     const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick });
-    const problems = [...check.problems, ...integrity.problems.map((p) => `segment ${p}`)];
+    // Limits only the records can break: too large for max.message.bytes, keyless for compaction.
+    const scans = await scanTargets(config, plan, check, storage);
+    const problems = [...check.problems, ...integrity.problems.map((p) => `segment ${p}`), ...scans.problems];
+    check.warnings.push(...scans.warnings.map((message) => ({ topic: '', kind: 'note' as const, message })));
     // With a time window or offsets, `records` is exactly what the restore would write.
     const records = await Promise.all(
       plan.partitions.map(async (p) => {
@@ -52,7 +59,8 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
               : t.existingRecords > 0
                 ? 'append'
                 : 'restore';
-      return { source: `${p.sourceTopic}/${p.partition}`, target: `${p.targetTopic}/${p.partition}`, records: records[i]!, bytes: p.rawBytes, stored_bytes: p.storedBytes, action };
+      const keyless_records = scans.keyless.get(partitionKey(p.targetTopic, p.partition)) ?? null;
+      return { source: `${p.sourceTopic}/${p.partition}`, target: `${p.targetTopic}/${p.partition}`, records: records[i]!, bytes: p.rawBytes, stored_bytes: p.storedBytes, action, keyless_records };
     });
     // Config differences have their own place in the report; the other warnings are listed.
     const notes = check.warnings.filter((w) => w.kind !== 'config_differences');
@@ -71,6 +79,8 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
           replication_factor: create ? (create.replicationFactor ?? null) : null,
           configs: create ? (create.configs ?? {}) : null,
           config_differences: check.configDifferences.find((d) => d.targetTopic === t.targetTopic)?.differences ?? [],
+          // The target's limits (docs/restore-targets.md); null when they could not be read.
+          limits: limitsJson(check.limits.get(t.targetTopic)),
         };
       }),
       partitions: rows,
@@ -100,12 +110,18 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
   }
 }
 
-async function checkTarget(config: Config, plan: RestorePlan, storage: StorageBackend, ctx: CommandContext): Promise<Preflight> {
+async function checkTarget(config: Config, plan: RestorePlan, storage: StorageBackend, ctx: CommandContext): Promise<CheckedTarget> {
   const target = config.target!;
   let conn;
   try {
     conn = await connectKafka(kafkaSettings(target), ctx.log);
-    return await preflight(config, plan, new RawKafkaSink(conn, ctx.log), storage);
+    const sink = new RawKafkaSink(conn, ctx.log);
+    const check = await preflight(config, plan, sink, storage);
+    // The dry run fails on records the target's retention would delete; the restore only warns.
+    const targets = await checkTargetLimits(config, plan, check, sink, storage);
+    check.problems.push(...targets.problems, ...targets.losses.map((m) => `data loss: ${m}`));
+    check.warnings.push(...targets.warnings);
+    return { ...check, limits: targets.limits };
   } catch (err) {
     if (!isKafkaBackupError(err) || !['KAFKA_UNREACHABLE', 'KAFKA_AUTH', 'KAFKA_PROTOCOL'].includes(err.code)) throw err;
     return {
@@ -115,10 +131,42 @@ async function checkTarget(config: Config, plan: RestorePlan, storage: StorageBa
       problems: [`target cluster ${target.bootstrap_servers.join(',')}: ${describeError(err)}`],
       configDifferences: [],
       warnings: [],
+      limits: new Map(),
     };
   } finally {
     await conn?.close();
   }
+}
+
+type CheckedTarget = Preflight & { limits: Map<string, TargetLimits> };
+
+/** Reads the records bound for targets with limits only records can break (pipeline/target-scan.ts). */
+async function scanTargets(config: Config, plan: RestorePlan, check: CheckedTarget, storage: StorageBackend) {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const keyless = new Map<string, number>();
+  await runPool(plan.partitions, 4, async (p) => {
+    const l = check.limits.get(p.targetTopic);
+    if (!l || check.partitions.get(partitionKey(p.targetTopic, p.partition))?.prior?.state === 'complete') return;
+    const scan = await scanPartition(config, p, l, storage);
+    if (scan.keyless !== undefined) keyless.set(partitionKey(p.targetTopic, p.partition), scan.keyless);
+    const found = describeScan(scan, l, config);
+    problems.push(...found.problems);
+    warnings.push(...found.warnings);
+  });
+  return { problems: problems.sort(), warnings: warnings.sort(), keyless };
+}
+
+function limitsJson(l: TargetLimits | undefined) {
+  if (!l) return null;
+  return {
+    max_message_bytes: l.maxMessageBytes ?? null,
+    timestamp_type: l.logAppendTime ? 'LogAppendTime' : 'CreateTime',
+    timestamp_before_max_ms: l.beforeMaxMs ?? null,
+    timestamp_after_max_ms: l.afterMaxMs ?? null,
+    compacted: l.compacted,
+    retention_ms: l.retentionMs ?? null,
+  };
 }
 
 /** Existing target topics whose configs differ from the backup's: a table, or nothing. */
