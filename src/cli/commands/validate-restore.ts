@@ -23,7 +23,10 @@ import { bytes, count, table } from '../format.js';
  * The dry run: everything a restore checks before writing, plus a full read of the segments it
  * would restore, against the real target cluster. Writes nothing. Exits non-zero listing every
  * problem when the restore would fail. With a point-in-time window or offset ranges, each
- * partition's `records` is the exact count the restore would write.
+ * partition's `records` is the exact count the restore would write. The target topics' limits
+ * (docs/restore-targets.md) are checked too: refused timestamps, records too large, keyless
+ * records for compacted targets, and records retention would delete (a problem here, only a
+ * warning for the restore).
  */
 export async function validateRestoreCommand(file: string, opts: { quick?: boolean }, ctx: CommandContext): Promise<void> {
   const config = await loadConfig(file);
