@@ -46,7 +46,7 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   // Target limits (docs/restore-targets.md): refused timestamps stop the restore, retention losses are warned about.
   const targets = await checkTargetLimits(config, plan, check, sink, storage);
   check.problems.push(...targets.problems);
-  check.warnings.push(...targets.warnings, ...targets.losses.map((message) => ({ topic: '', kind: 'note' as const, message: `data loss: ${message}` })));
+  check.warnings.push(...targets.warnings, ...targets.losses.map((l) => ({ topic: l.topic, kind: 'note' as const, message: `data loss: ${l.message}` })));
   if (check.problems.length > 0) {
     throw new KafkaBackupError('RESTORE_CONFLICT', `the restore cannot start:\n  - ${check.problems.join('\n  - ')}`);
   }

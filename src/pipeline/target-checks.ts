@@ -21,7 +21,7 @@ export interface TargetChecks {
   /** The restore would fail: it refuses to start. */
   problems: string[];
   /** Records the target would delete right after the restore. */
-  losses: string[];
+  losses: { topic: string; message: string }[];
   warnings: PreflightWarning[];
 }
 
@@ -63,10 +63,11 @@ export function judgeTimestamps(l: TargetLimits, range: TimeRange | undefined, n
     );
   }
   if (l.retentionMs !== undefined && range.min < now - l.retentionMs) {
-    out.losses.push(
-      `target topic ${l.topic} deletes records older than retention.ms=${l.retentionMs} (before ${iso(now - l.retentionMs)} now), soon after the restore: ` +
+    out.losses.push({
+      topic: l.topic,
+      message: `target topic ${l.topic} deletes records older than retention.ms=${l.retentionMs} (before ${iso(now - l.retentionMs)} now), soon after the restore: ` +
         `the restore would write records from ${iso(range.min)} on; ${fixFor(l, 'retention.ms', '-1')}`,
-    );
+    });
   }
   return out;
 }

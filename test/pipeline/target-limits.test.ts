@@ -91,7 +91,8 @@ describe('timestamps against the limits', () => {
     const r = judgeTimestamps(created, { min: now - 48 * HOUR, max: now }, now);
     assert.deepEqual(r.problems, []);
     assert.equal(r.losses.length, 1);
-    assert.match(r.losses[0]!, /deletes records older than retention\.ms=86400000 .*restore\.config_overrides: \{"retention\.ms": "-1"\}/);
+    assert.equal(r.losses[0]!.topic, 'orders');
+    assert.match(r.losses[0]!.message, /deletes records older than retention\.ms=86400000 .*restore\.config_overrides: \{"retention\.ms": "-1"\}/);
   });
 
   test('a LogAppendTime target: a warning naming the override, and no timestamp checks', () => {

@@ -122,7 +122,7 @@ async function checkTarget(config: Config, plan: RestorePlan, storage: StorageBa
     const check = await preflight(config, plan, sink, storage);
     // The dry run fails on records the target's retention would delete; the restore only warns.
     const targets = await checkTargetLimits(config, plan, check, sink, storage);
-    check.problems.push(...targets.problems, ...targets.losses.map((m) => `data loss: ${m}`));
+    check.problems.push(...targets.problems, ...targets.losses.map((l) => `data loss: ${l.message}`));
     check.warnings.push(...targets.warnings);
     return { ...check, limits: targets.limits };
   } catch (err) {
