@@ -40,5 +40,6 @@ export function renderSummary(title: string, s: TransferSummary, labels: Summary
   if (s.compression_ratio !== null) lines.push(row('Compression ratio', `${s.compression_ratio}x`));
   if (s.aborted_records > 0) lines.push(row('Aborted records', `${count(s.aborted_records)} (never restored)`));
   if (s.gaps > 0) lines.push(row('Gaps', `${s.gaps} (retention deleted records before they were backed up)`));
+  if (s.keyless_skipped > 0) lines.push(row('Keyless skipped', `${count(s.keyless_skipped)} (records without a key, left out of compacted targets)`));
   return lines.join('\n');
 }

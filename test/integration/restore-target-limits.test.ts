@@ -165,6 +165,7 @@ describe('restore into targets with limits', () => {
     assert.equal(skipDry.report.warnings.filter((w) => /without a key would be left out/.test(w)).length, 2);
     const skipped = await runCli(['restore', '-c', skipCfg]);
     assert.equal(skipped.code, 0, skipped.stderr.slice(-3000));
+    assert.match(skipped.stdout, new RegExp(`Keyless skipped: +${keyless[0]!.length + keyless[1]!.length} \\(`), 'the summary counts the records left out');
     const after = await dumpWithChecker(b, target);
     assertSameRecords(before.filter((r) => r.key !== null), after);
     assertDenseOffsets(after);
