@@ -18,6 +18,7 @@ export const errorCodes = [
   'FORMAT_UNSUPPORTED', // written by a newer format version, or an unknown codec
   'RECORD_FORMAT', // Kafka data we cannot handle (message format v0/v1, malformed batch)
   'RESTORE_CONFLICT', // the target is not in a state the restore may write to
+  'RESTORE_TARGET_LIMIT', // the target topic would refuse a record: larger than max.message.bytes, keyless for compaction
   'VALIDATION_FAILED', // validate-restore found problems
   'INTERRUPTED', // stopped by a signal before finishing
   'INTERNAL', // a bug

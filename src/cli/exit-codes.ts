@@ -9,7 +9,7 @@ export const EXIT = {
   usage: 2,
   /** A check found problems: validate-restore, verify, a corrupt backup. */
   problems: 3,
-  /** Someone else holds the backup, or the restore target is not safe to write. */
+  /** Someone else holds the backup, or the restore target is not safe to write (or would refuse a record). */
   conflict: 4,
   /** A bug in kafka-backup. */
   internal: 70,
@@ -28,6 +28,7 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.problems;
     case 'BACKUP_IN_USE':
     case 'RESTORE_CONFLICT':
+    case 'RESTORE_TARGET_LIMIT':
       return EXIT.conflict;
     case 'INTERRUPTED':
       return EXIT.interrupted;

@@ -41,5 +41,6 @@ export function renderSummary(title: string, s: TransferSummary, labels: Summary
   if (s.aborted_records > 0) lines.push(row('Aborted records', `${count(s.aborted_records)} (never restored)`));
   if (s.gaps > 0) lines.push(row('Gaps', `${s.gaps} (retention deleted records before they were backed up)`));
   if (s.consumer_groups > 0) lines.push(row('Consumer groups', `${count(s.consumer_groups)} (offsets ${labels.kafka === 'read from Kafka' ? 'captured' : 'committed on the target'})`));
+  if (s.keyless_skipped > 0) lines.push(row('Keyless skipped', `${count(s.keyless_skipped)} (records without a key, left out of compacted targets)`));
   return lines.join('\n');
 }

@@ -143,6 +143,14 @@ export const restoreOptionsSchema = z
         "Replication factor of created topics (default: the backup's, lowered to the target's broker count when it has fewer brokers; " +
           'the broker default when the backup has none or topic_configs is false).',
       ),
+    keyless_records: z
+      .enum(['fail', 'skip'])
+      .default('fail')
+      .describe(
+        'Records without a key bound for a compacted target topic (cleanup.policy compact), which refuses them: ' +
+          'fail stops the restore at the first one, before producing its batch; skip leaves them out (counted in the log and summary). ' +
+          'validate-restore counts them. See docs/restore-targets.md.',
+      ),
     allow_append: z
       .boolean()
       .default(false)

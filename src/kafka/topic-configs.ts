@@ -6,6 +6,7 @@
 import type { KafkaConnection } from './connection.js';
 import { translateKafkaError } from './errors.js';
 import type { NewTopic } from './sink.js';
+import { describeBrokerConfigs } from './broker-configs.js';
 
 /** DescribeConfigs config sources (Kafka's DescribeConfigsResponse.ConfigSource). */
 export const configSource = {
@@ -47,6 +48,8 @@ export interface TopicAdmin {
    * topic → reason for each topic it would refuse.
    */
   validateNewTopics(topics: NewTopic[]): Promise<Map<string, string>>;
+  /** The configs of a broker of the cluster: the defaults of topics created there (kafka/broker-configs.ts). */
+  brokerConfigs?(): Promise<ConfigEntry[]>;
 }
 
 const TOPIC_RESOURCE = 2; // ConfigResource.Type.TOPIC
@@ -56,6 +59,7 @@ const DESCRIBE_CHUNK = 200;
 export function kafkaTopicAdmin(conn: KafkaConnection): TopicAdmin {
   const where = conn.settings.bootstrapServers.join(',');
   return {
+    brokerConfigs: () => describeBrokerConfigs(conn),
     async describeTopics(names) {
       if (names.length === 0) return [];
       try {

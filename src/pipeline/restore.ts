@@ -29,6 +29,8 @@ import { groupPreflight, restoredOffsetsPlan } from './offsets-preflight.js';
 import { planRestore, type RestorePartitionPlan, type RestorePlan } from './restore-plan.js';
 import { partitionKey, preflight, type PartitionTargetStatus } from './restore-preflight.js';
 import { TransferStats } from './stats.js';
+import { batchTargetFor, type BatchTarget } from './batch-target.js';
+import { checkTargetLimits } from './target-checks.js';
 
 export interface RestoreDeps {
   config: Config;
@@ -45,7 +47,10 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   const plan = await planRestore(config, storage);
   const check = await preflight(config, plan, sink, storage);
   const groups = await groupPreflight(config, plan, storage, sink, check);
-  const problems = [...check.problems, ...(groups?.problems ?? [])];
+  // Target limits (docs/restore-targets.md): refused timestamps stop the restore, retention losses are warned about.
+  const targets = await checkTargetLimits(config, plan, check, sink, storage);
+  check.warnings.push(...targets.warnings, ...targets.losses.map((l) => ({ topic: l.topic, kind: 'note' as const, message: `data loss: ${l.message}` })));
+  const problems = [...check.problems, ...(groups?.problems ?? []), ...targets.problems];
   if (problems.length > 0) {
     throw new KafkaBackupError('RESTORE_CONFLICT', `the restore cannot start:\n  - ${problems.join('\n  - ')}`);
   }
@@ -62,7 +67,7 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   const limiter = new RateLimiter({ recordsPerSec: config.restore.rate_limit_records_per_sec, bytesPerSec: config.restore.rate_limit_bytes_per_sec });
   await runPool(plan.partitions, config.restore.max_concurrent_partitions, async (p) => {
     const target = check.partitions.get(partitionKey(p.targetTopic, p.partition))!;
-    await restorePartition(p, target, check.clusterId, identity, deps, stats, limiter);
+    await restorePartition(p, target, check.clusterId, identity, deps, stats, limiter, batchTargetFor(config, p, targets.limits.get(p.targetTopic)));
   });
   if (deps.signal.aborted) {
     throw new KafkaBackupError('INTERRUPTED', 'restore stopped by a signal; run it again to resume where it stopped');
@@ -94,6 +99,7 @@ async function restorePartition(
   deps: RestoreDeps,
   stats: TransferStats,
   limiter: RateLimiter,
+  batchTarget: BatchTarget | undefined,
 ): Promise<void> {
   const { config, sink, storage, log, signal } = deps;
   const where = { topic: p.targetTopic, partition: p.partition };
@@ -171,7 +177,7 @@ async function restorePartition(
     // Point-in-time restore: blocks the index proves hold no match are never read.
     const filter = restoreFilterFor(config.restore, p.sourceTopic, p.partition);
     const provenance = config.restore.provenance_headers ? provenanceHeaders(p.sourceTopic, p.partition) : undefined;
-    const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten, filter, provenance);
+    const batcher = new ProduceBatcher(identity, config.restore.produce_batch_size, alreadyWritten, filter, { target: batchTarget, provenance });
     const segments = p.manifest.segments;
     let ahead: Promise<SegmentReader | undefined> | undefined;
     for (let k = 0; k < segments.length; k++) {
@@ -194,6 +200,8 @@ async function restorePartition(
     }
     for (const out of batcher.flush()) await send(out);
     await producer.drain();
+    stats.keylessSkipped += batcher.keylessSkipped;
+    if (batcher.keylessSkipped > 0) log.warn({ ...where, records: batcher.keylessSkipped }, 'records without a key left out (compacted target, restore.keyless_records: skip)');
   } finally {
     clearInterval(timer);
   }

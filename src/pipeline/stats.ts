@@ -15,6 +15,8 @@ export class TransferStats {
   gaps = 0;
   /** Consumer groups captured (backup) or committed on the target (restore). */
   consumerGroups = 0;
+  /** Restore: records without a key left out for compacted targets (restore.keyless_records: skip). */
+  keylessSkipped = 0;
 
   elapsedMs(now = Date.now()): number {
     return Math.max(1, now - this.startedAt);
@@ -32,6 +34,7 @@ export class TransferStats {
       partitions: this.partitionsTotal,
       gaps: this.gaps,
       consumer_groups: this.consumerGroups,
+      keyless_skipped: this.keylessSkipped,
       duration_ms: Math.round(seconds * 1000),
       records_per_sec: Math.round(this.records / seconds),
       mb_per_sec: Number((this.rawBytes / 1e6 / seconds).toFixed(2)),

@@ -11,8 +11,8 @@ import { type ProducerStamp, type SourceRange, addSourceRange } from './stamp.js
 import { recordFormatError } from './varint.js';
 
 export interface RebuildOptions {
-  /** Called with each record's source offset and visible timestamp; false drops the record. */
-  keep?: (offset: number, timestamp: number) => boolean;
+  /** Called with each record's source offset, visible timestamp and the record; false drops it. */
+  keep?: (offset: number, timestamp: number, record: KafkaRecord) => boolean;
   /**
    * Called with each kept record's source offset and visible timestamp; the headers it returns are
    * appended after the record's own (which stay as they are). Used for provenance headers.
@@ -66,7 +66,7 @@ export async function rebuildBatch(
     const timestamp =
       header.timestampType === 'log-append' ? header.maxTimestamp : header.baseTimestamp + record.timestampDelta;
     if (!Number.isSafeInteger(timestamp)) throw recordFormatError(`record timestamp ${timestamp} is not a safe integer`);
-    if (options.keep !== undefined && !options.keep(offset, timestamp)) continue;
+    if (options.keep !== undefined && !options.keep(offset, timestamp, record)) continue;
     kept.push(options.headers ? { ...record, headers: [...record.headers, ...options.headers(offset, timestamp)] } : record);
     timestamps.push(timestamp);
     addSourceRange(sourceRanges, offset, offset);

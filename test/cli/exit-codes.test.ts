@@ -38,6 +38,7 @@ describe('exit codes', () => {
       FORMAT_UNSUPPORTED: 3,
       RECORD_FORMAT: 1,
       RESTORE_CONFLICT: 4,
+      RESTORE_TARGET_LIMIT: 4,
       VALIDATION_FAILED: 3,
       INTERRUPTED: 130,
       INTERNAL: 70,

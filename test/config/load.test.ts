@@ -122,6 +122,7 @@ describe('parseConfig: defaults and normalization', () => {
       create_topics: true,
       topic_configs: true,
       config_overrides: {},
+      keyless_records: 'fail',
       allow_append: false,
       checkpoint_interval_secs: 10,
       consumer_groups: [],

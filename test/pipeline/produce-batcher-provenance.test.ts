@@ -31,7 +31,7 @@ interface Run {
 /** Feeds the batches through a new batcher (inWindow computed honestly, as the block index would) and flushes it. */
 async function runBatcher(batches: Buffer[], run: Run): Promise<OutgoingBatch[]> {
   const headers = run.provenance === false ? undefined : provenanceHeaders(TOPIC, PARTITION);
-  const batcher = new ProduceBatcher(IDENTITY, run.batchSize, run.skip ?? 0, run.filter, headers);
+  const batcher = new ProduceBatcher(IDENTITY, run.batchSize, run.skip ?? 0, run.filter, { provenance: headers });
   const out: OutgoingBatch[] = [];
   for (const b of batches) {
     const h = readBatchHeader(b, 0);

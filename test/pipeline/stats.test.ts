@@ -25,6 +25,7 @@ describe('TransferStats', () => {
       partitions: 4,
       gaps: 1,
       consumer_groups: 2,
+      keyless_skipped: 0,
       duration_ms: 2000,
       records_per_sec: 500,
       mb_per_sec: 2,

@@ -12,6 +12,10 @@ import { restoreFilterFor } from '../../pipeline/restore-filter.js';
 import { planRestore, type RestorePlan } from '../../pipeline/restore-plan.js';
 import { PROVENANCE_HEADER_KEYS } from '../../records/provenance.js';
 import { partitionKey, preflight, type Preflight } from '../../pipeline/restore-preflight.js';
+import { runPool } from '../../pipeline/pool.js';
+import { checkTargetLimits } from '../../pipeline/target-checks.js';
+import type { TargetLimits } from '../../pipeline/target-limits.js';
+import { describeScan, scanPartition } from '../../pipeline/target-scan.js';
 import type { StorageBackend } from '../../storage/backend.js';
 import { openStorage } from '../../storage/index.js';
 import type { CommandContext } from '../context.js';
@@ -22,7 +26,10 @@ import { offsetsPlanJson, offsetsPlanText } from '../offsets-report.js';
  * The dry run: everything a restore checks before writing, plus a full read of the segments it
  * would restore, against the real target cluster. Writes nothing. Exits non-zero listing every
  * problem when the restore would fail. With a point-in-time window or offset ranges, each
- * partition's `records` is the exact count the restore would write.
+ * partition's `records` is the exact count the restore would write. The target topics' limits
+ * (docs/restore-targets.md) are checked too: refused timestamps, records too large, keyless
+ * records for compacted targets, and records retention would delete (a problem here, only a
+ * warning for the restore).
  */
 export async function validateRestoreCommand(file: string, opts: { quick?: boolean }, ctx: CommandContext): Promise<void> {
   const config = await loadConfig(file);
@@ -34,7 +41,10 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
     // An unreachable target is one problem among others: the backup is still checked.
     const { check, groups } = await checkTarget(config, plan, storage, ctx);
     const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick });
-    const problems = [...check.problems, ...(groups?.problems ?? []), ...integrity.problems.map((p) => `segment ${p}`)];
+    // Limits only the records can break: too large for max.message.bytes, keyless for compaction.
+    const scans = await scanTargets(config, plan, check, storage);
+    const problems = [...check.problems, ...(groups?.problems ?? []), ...integrity.problems.map((p) => `segment ${p}`), ...scans.problems];
+    check.warnings.push(...scans.warnings.map((message) => ({ topic: '', kind: 'note' as const, message })));
     // With a time window or offsets, `records` is exactly what the restore would write.
     const records = await Promise.all(
       plan.partitions.map(async (p) => {
@@ -55,7 +65,8 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
               : t.existingRecords > 0
                 ? 'append'
                 : 'restore';
-      return { source: `${p.sourceTopic}/${p.partition}`, target: `${p.targetTopic}/${p.partition}`, records: records[i]!, bytes: p.rawBytes, stored_bytes: p.storedBytes, action };
+      const keyless_records = scans.keyless.get(partitionKey(p.targetTopic, p.partition)) ?? null;
+      return { source: `${p.sourceTopic}/${p.partition}`, target: `${p.targetTopic}/${p.partition}`, records: records[i]!, bytes: p.rawBytes, stored_bytes: p.storedBytes, action, keyless_records };
     });
     // Config differences have their own place in the report; the other warnings are listed.
     const notes = check.warnings.filter((w) => w.kind !== 'config_differences');
@@ -76,6 +87,8 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
           replication_factor: create ? (create.replicationFactor ?? null) : null,
           configs: create ? (create.configs ?? {}) : null,
           config_differences: check.configDifferences.find((d) => d.targetTopic === t.targetTopic)?.differences ?? [],
+          // The target's limits (docs/restore-targets.md); null when they could not be read.
+          limits: limitsJson(check.limits.get(t.targetTopic)),
         };
       }),
       partitions: rows,
@@ -113,28 +126,65 @@ async function checkTarget(
   plan: RestorePlan,
   storage: StorageBackend,
   ctx: CommandContext,
-): Promise<{ check: Preflight; groups?: GroupPreflight | undefined }> {
+): Promise<{ check: CheckedTarget; groups?: GroupPreflight | undefined }> {
   const target = config.target!;
   let conn;
   try {
     conn = await connectKafka(kafkaSettings(target), ctx.log);
     const sink = new RawKafkaSink(conn, ctx.log);
     const check = await preflight(config, plan, sink, storage);
-    return { check, groups: await groupPreflight(config, plan, storage, sink, check) };
+    const groups = await groupPreflight(config, plan, storage, sink, check);
+    // The dry run fails on records the target's retention would delete; the restore only warns.
+    const targets = await checkTargetLimits(config, plan, check, sink, storage);
+    check.problems.push(...targets.problems, ...targets.losses.map((l) => `data loss: ${l.message}`));
+    check.warnings.push(...targets.warnings);
+    return { check: { ...check, limits: targets.limits }, groups };
   } catch (err) {
     if (!isKafkaBackupError(err) || !['KAFKA_UNREACHABLE', 'KAFKA_AUTH', 'KAFKA_PROTOCOL'].includes(err.code)) throw err;
-    const unreachable: Preflight = {
+    const unreachable: CheckedTarget = {
       clusterId: '',
       createTopics: [],
       partitions: new Map(),
       problems: [`target cluster ${target.bootstrap_servers.join(',')}: ${describeError(err)}`],
       configDifferences: [],
       warnings: [],
+      limits: new Map(),
     };
     return { check: unreachable };
   } finally {
     await conn?.close();
   }
+}
+
+type CheckedTarget = Preflight & { limits: Map<string, TargetLimits> };
+
+/** Reads the records bound for targets with limits only records can break (pipeline/target-scan.ts). */
+async function scanTargets(config: Config, plan: RestorePlan, check: CheckedTarget, storage: StorageBackend) {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const keyless = new Map<string, number>();
+  await runPool(plan.partitions, 4, async (p) => {
+    const l = check.limits.get(p.targetTopic);
+    if (!l || check.partitions.get(partitionKey(p.targetTopic, p.partition))?.prior?.state === 'complete') return;
+    const scan = await scanPartition(config, p, l, storage);
+    if (scan.keyless !== undefined) keyless.set(partitionKey(p.targetTopic, p.partition), scan.keyless);
+    const found = describeScan(scan, l, config);
+    problems.push(...found.problems);
+    warnings.push(...found.warnings);
+  });
+  return { problems: problems.sort(), warnings: warnings.sort(), keyless };
+}
+
+function limitsJson(l: TargetLimits | undefined) {
+  if (!l) return null;
+  return {
+    max_message_bytes: l.maxMessageBytes ?? null,
+    timestamp_type: l.logAppendTime ? 'LogAppendTime' : 'CreateTime',
+    timestamp_before_max_ms: l.beforeMaxMs ?? null,
+    timestamp_after_max_ms: l.afterMaxMs ?? null,
+    compacted: l.compacted,
+    retention_ms: l.retentionMs ?? null,
+  };
 }
 
 /** Existing target topics whose configs differ from the backup's: a table, or nothing. */
