@@ -81,13 +81,14 @@ export async function main(argv: string[]): Promise<number> {
     ['plan', 'show the translated offsets of the selected groups and whether they can be committed; writes nothing'],
     ['apply', 'commit the translated offsets of the selected groups that are restored and have no active members'],
   ] as const) {
-    offsets
+    const cmd = offsets
       .command(action)
       .description(what)
       .requiredOption('-c, --config <file>', 'YAML config file (the restore config)')
       .option('-g, --group <entry...>', 'groups to use instead of restore.consumer_groups (ids, globs, ~regex)')
-      .addOption(jsonOpt())
-      .action((o) => offsetsCommand(action, o.config, o, ctx(o)));
+      .addOption(jsonOpt());
+    if (action === 'apply') cmd.option('--force', 'commit groups already committed from the same capture again');
+    cmd.action((o) => offsetsCommand(action, o.config, o, ctx(o)));
   }
   program
     .command('verify')

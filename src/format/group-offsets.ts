@@ -8,7 +8,7 @@ import { KafkaBackupError } from '../errors.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { FORMAT_VERSION } from './constants.js';
 import { readJsonObject, writeJsonObject } from './json-object.js';
-import { groupCaptureKey, groupCapturesPrefix, parseGroupCaptureKey } from './layout.js';
+import { groupCaptureKey, groupCapturesPrefix, groupCommitsKey, parseGroupCaptureKey } from './layout.js';
 
 const offset = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -84,4 +84,51 @@ export function sameOffsets(a: readonly CapturedGroup[], b: readonly CapturedGro
   const flat = (gs: readonly CapturedGroup[]) =>
     JSON.stringify(gs.map((g) => [g.group_id, g.offsets.map((o) => [o.topic, o.partition, o.offset, o.metadata])]));
   return flat(a) === flat(b);
+}
+
+// The group-commit record, `<id>/group-commits/<cluster-id>.json`: which captured offsets a restore
+// or `offsets apply` has committed into one target cluster, so a rerun does not move a group that
+// has consumed since back to where the capture had it.
+
+export const groupCommitSchema = z.object({
+  target_group: z.string().min(1),
+  source_group: z.string().min(1),
+  /** The capture the offsets came from. */
+  captured_at: z.iso.datetime(),
+  committed_at: z.iso.datetime(),
+  offsets: z.array(z.object({ topic: z.string().min(1), partition: z.number().int().min(0), offset })),
+});
+
+export const groupCommitsSchema = z.object({
+  format_version: z.literal(FORMAT_VERSION),
+  backup_id: z.string().min(1),
+  target_cluster_id: z.string().min(1),
+  groups: z.array(groupCommitSchema),
+});
+
+export type GroupCommit = z.infer<typeof groupCommitSchema>;
+export type GroupCommits = z.infer<typeof groupCommitsSchema>;
+
+const COMMITS = 'group-commit record';
+
+export async function readGroupCommits(storage: StorageBackend, id: string, clusterId: string): Promise<{ value: GroupCommits; etag: string | undefined }> {
+  const key = groupCommitsKey(id, clusterId);
+  const read = await readJsonObject(storage, key, COMMITS, groupCommitsSchema);
+  if (!read) return { value: { format_version: FORMAT_VERSION, backup_id: id, target_cluster_id: clusterId, groups: [] }, etag: undefined };
+  if (read.value.backup_id !== id || read.value.target_cluster_id !== clusterId) {
+    throw new KafkaBackupError('BACKUP_CORRUPT', `${COMMITS} ${key} is invalid: it names another backup or cluster`, { key });
+  }
+  return read;
+}
+
+/** Store the record: replaces only the version read (etag), or creates it. Returns the new etag. */
+export async function writeGroupCommits(storage: StorageBackend, commits: GroupCommits, etag: string | undefined): Promise<string> {
+  const key = groupCommitsKey(commits.backup_id, commits.target_cluster_id);
+  return writeJsonObject(storage, key, COMMITS, commits, groupCommitsSchema, etag ? { etag } : { create: true });
+}
+
+/** Whether `commit` already set every one of these offsets from the same capture. */
+export function alreadyCommitted(commit: GroupCommit | undefined, capturedAt: string, offsets: readonly { topic: string; partition: number; offset: number }[]): boolean {
+  if (!commit || commit.captured_at !== capturedAt) return false;
+  return offsets.every((o) => commit.offsets.some((c) => c.topic === o.topic && c.partition === o.partition && c.offset === o.offset));
 }

@@ -117,6 +117,14 @@ export function parseGroupCaptureKey(key: string): { id: string; capturedAtMs: n
   return Number.isSafeInteger(capturedAtMs) ? { id: parts[0]!, capturedAtMs } : undefined;
 }
 
+/** `<id>/group-commits/<cluster-id>.json`: the consumer-group offsets committed into one target cluster. */
+export function groupCommitsKey(id: string, clusterId: string): string {
+  if (!isValidClusterId(clusterId)) {
+    throw new KafkaBackupError('RECORD_FORMAT', `cluster id ${JSON.stringify(clusterId)} cannot be stored`, { clusterId });
+  }
+  return `${backupPrefix(id)}group-commits/${clusterId}.json`;
+}
+
 export interface PartitionRef {
   id: string;
   topic: string;

@@ -120,12 +120,14 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
       : undefined;
   let capturing: Promise<unknown> = Promise.resolve();
   const recapture = () => {
-    capturing = capturing.then(() => groups!.capture()).catch((err) => log.warn({ err: describeError(err) }, 'consumer-group capture failed'));
+    capturing = groups!.capture().catch((err) => log.warn({ err: describeError(err) }, 'consumer-group capture failed'));
   };
-  const groupTimer = groups && opts.mode === 'continuous' ? setInterval(recapture, opts.consumer_groups_interval_secs * 1000) : undefined;
+  let groupTimer: NodeJS.Timeout | undefined;
 
   try {
+    // The first capture fails the run (a config or permission problem shows at once); later ones warn.
     await groups?.capture();
+    if (groups && opts.mode === 'continuous') groupTimer = setInterval(recapture, opts.consumer_groups_interval_secs * 1000);
     const tasks = await planPartitions(config, source, storage, topics);
     stats.partitionsTotal = tasks.length;
     if (opts.mode === 'snapshot') {

@@ -24,6 +24,7 @@ export interface GroupCaptureSettings {
 export class GroupCapturer {
   #last: CapturedGroup[] | undefined;
   #lastAt = 0;
+  #chain: Promise<unknown> = Promise.resolve();
 
   /** Groups in the last capture stored. */
   get groupCount(): number {
@@ -40,8 +41,17 @@ export class GroupCapturer {
     if (!admin) throw new KafkaBackupError('INTERNAL', 'backup.consumer_groups is set but the Kafka source cannot read consumer groups');
   }
 
-  /** Capture now; stores it unless it equals the last one stored. Returns the key written, if any. */
-  async capture(): Promise<string | undefined> {
+  /**
+   * Capture now; stores it unless it equals the last one stored. Returns the key written, if any.
+   * Calls run one after another: an overlapping capture could store older offsets under a later time.
+   */
+  capture(): Promise<string | undefined> {
+    const next = this.#chain.then(() => this.#capture());
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async #capture(): Promise<string | undefined> {
     const admin = this.admin!;
     const select = compileGroupSelector(this.settings.groups);
     const ids = [...new Set([...(await admin.listGroups()).filter(select), ...literalGroups(this.settings.groups)])].sort();

@@ -46,7 +46,7 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   const stats = deps.stats ?? new TransferStats();
   const plan = await planRestore(config, storage);
   const check = await preflight(config, plan, sink, storage);
-  const groups = await groupPreflight(config, plan, storage, sink, check);
+  const groups = await groupPreflight(config, plan, storage, sink, check, false);
   // Target limits (docs/restore-targets.md): refused timestamps stop the restore, retention losses are warned about.
   const targets = await checkTargetLimits(config, plan, check, sink, storage);
   check.warnings.push(...targets.warnings, ...targets.losses.map((l) => ({ topic: l.topic, kind: 'note' as const, message: `data loss: ${l.message}` })));
@@ -55,6 +55,7 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
     throw new KafkaBackupError('RESTORE_CONFLICT', `the restore cannot start:\n  - ${problems.join('\n  - ')}`);
   }
   for (const w of check.warnings) log.warn({ topic: w.topic }, w.message);
+  for (const w of groups?.warnings ?? []) log.warn(w);
   if (check.createTopics.length > 0) {
     log.info({ topics: check.createTopics.map((t) => `${t.name} (${t.partitions} partitions)`) }, 'creating target topics');
     await sink.createTopics(check.createTopics);
@@ -72,22 +73,26 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   if (deps.signal.aborted) {
     throw new KafkaBackupError('INTERRUPTED', 'restore stopped by a signal; run it again to resume where it stopped');
   }
-  if (groups) await commitGroups(deps, plan, stats);
+  if (groups) await commitGroups(deps, plan, check.clusterId, stats);
   log.info(stats.summary(), 'restore complete');
   return stats;
 }
 
 /** After the data: the consumer groups' translated offsets, from the offset maps just written. */
-async function commitGroups(deps: RestoreDeps, plan: RestorePlan, stats: TransferStats): Promise<void> {
-  const offsets = await restoredOffsetsPlan(deps.config, plan, deps.storage, deps.sink);
-  const applied = await applyGroupOffsets(offsets, deps.sink.groupAdmin!, deps.log);
-  stats.consumerGroups = applied.committed.length;
-  if (applied.problems.length > 0) {
-    throw new KafkaBackupError(
-      'RESTORE_CONFLICT',
-      `the data is restored, but consumer-group offsets were not committed:\n  - ${applied.problems.join('\n  - ')}\n` +
-        'fix this and run `kafka-backup offsets apply` with the same config (the data is not restored again)',
-    );
+async function commitGroups(deps: RestoreDeps, plan: RestorePlan, clusterId: string, stats: TransferStats): Promise<void> {
+  const { config, storage, sink, log } = deps;
+  const hint = 'fix this and run `kafka-backup offsets apply` with the same config (the data is not restored again)';
+  let problems: string[];
+  try {
+    const offsets = await restoredOffsetsPlan(config, plan, storage, sink);
+    const applied = await applyGroupOffsets(offsets, sink.groupAdmin!, { storage, backupId: config.backup_id, clusterId, log });
+    stats.consumerGroups = applied.committed.length + applied.unchanged.length;
+    problems = applied.problems;
+  } catch (err) {
+    throw new KafkaBackupError('RESTORE_CONFLICT', `the data is restored, but committing consumer-group offsets failed: ${describeError(err)}; ${hint}`, { cause: err });
+  }
+  if (problems.length > 0) {
+    throw new KafkaBackupError('RESTORE_CONFLICT', `the data is restored, but consumer-group offsets were not committed:\n  - ${problems.join('\n  - ')}\n${hint}`);
   }
 }
 

@@ -13,7 +13,7 @@ import { dumpWithChecker, produceWithChecker, type CheckerLine, type DumpedRecor
 import { bootstrap, tempDir, unique } from './helpers/env.js';
 import { alterTopicConfig, bytes, waitFor } from './helpers/fixtures.js';
 import { commitGroup, committedOffsets, holdGroup, readAsGroup, type GroupRecord } from './helpers/groups.js';
-import { createTopic } from './helpers/kafka-tools.js';
+import { createTopic, endOffsets } from './helpers/kafka-tools.js';
 
 const text = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
 
@@ -123,6 +123,18 @@ describe('consumer-group offsets', () => {
     const parsed = JSON.parse(plan.stdout) as DryRunGroups & { problems: string[] };
     assert.deepEqual(parsed.problems, []);
     assert.ok(parsed.groups.every((g) => g.partitions.every((x) => x.basis === 'restored')));
+
+    // The group consumed on the target since; a rerun of the restore or of offsets apply leaves it there.
+    await commitGroup(b, `${source}-g1`, target, { 0: 12, 1: 29 });
+    const rerun = await runCli(['restore', '--config', config]);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const apply = await runCli(['offsets', 'apply', '--config', config]);
+    assert.equal(apply.code, 0, apply.stderr);
+    assert.match(apply.stdout, new RegExp(`Left as they are:\\n  - ${source}-g1 \\(already committed from this capture`));
+    assert.deepEqual(await committedOffsets(b, `${source}-g1`, target), new Map([[0, 12], [1, 29]]));
+    const forced = await runCli(['offsets', 'apply', '--config', config, '--group', `${source}-g1`, '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.deepEqual(await committedOffsets(b, `${source}-g1`, target), new Map([[0, 10], [1, 25]]));
   });
 
   test('compacted topic with gaps: a committed offset inside a gap resumes at the next surviving record, with and without a window', { timeout: 240_000 }, async () => {
@@ -282,7 +294,13 @@ describe('consumer-group offsets', () => {
     const data = await runCli(['restore', '--config', restoreConfig(p, 'data', target, {})]);
     assert.equal(data.code, 0, data.stderr);
     const member = await holdGroup(b, group, target);
+    const untouched = `${source}-not-created`;
     try {
+      // A restore that would commit the active group stops before writing anything.
+      const refused = await runCli(['restore', '--config', restoreConfig(p, 'refused', untouched, { consumer_groups: [group] })]);
+      assert.equal(refused.code, 4, refused.stdout + refused.stderr);
+      assert.match(refused.stderr, new RegExp(`consumer group ${group} is active on the target .*stop them before the restore`));
+      assert.equal((await endOffsets(b, untouched).catch(() => new Map())).size, 0, 'the target topic was not created');
       const withGroups = restoreConfig(p, 'groups', target, { consumer_groups: [group] });
       const dry = await runCli(['validate-restore', '--config', withGroups]);
       assert.equal(dry.code, 3, dry.stdout + dry.stderr);
@@ -294,6 +312,10 @@ describe('consumer-group offsets', () => {
       await member.stop();
     }
     assert.deepEqual(await committedOffsets(b, group, target), new Map(), 'nothing committed while the group was active');
+    // Before its restore, the plan for another target is only predicted: it cannot be applied yet.
+    const early = await runCli(['offsets', 'plan', '--config', restoreConfig(p, 'early', untouched, { consumer_groups: [group] })]);
+    assert.equal(early.code, 3, early.stdout + early.stderr);
+    assert.match(early.stderr, new RegExp(`consumer group ${group}: partitions ${untouched}/0 are not completely restored yet`));
     const apply = await runCli(['offsets', 'apply', '--config', restoreConfig(p, 'apply', target, {}), '--group', group]);
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
     assert.deepEqual(await committedOffsets(b, group, target), new Map([[0, 6]]));

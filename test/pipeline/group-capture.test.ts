@@ -47,7 +47,30 @@ describe('GroupCapturer', () => {
     assert.deepEqual(await listGroupCaptures(storage, 'b'), [7000, 7001]);
   });
 
-  test('a source that cannot read groups is an error, not a silent skip', () => {
+  test('overlapping captures run one after another: a later capture never holds older offsets', async () => {
+    const admin = new FakeGroupAdmin({ 'billing-a': { offsets: [committed('orders', 0, 1)] } });
+    // The first capture reads slowly; the offset moves to 5 while it is still running.
+    const slow = admin.committedOffsets.bind(admin);
+    let calls = 0;
+    admin.committedOffsets = async (id, topics) => {
+      const first = calls++ === 0;
+      const got = await slow(id, topics);
+      if (first) {
+        admin.groups['billing-a']!.offsets = [committed('orders', 0, 5)];
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return got;
+    };
+    const storage = new MemoryBackend();
+    let now = 1000;
+    const c = new GroupCapturer(storage, admin, settings, log, () => now++);
+    await Promise.all([c.capture(), c.capture()]);
+    const times = await listGroupCaptures(storage, 'b');
+    const offsets = await Promise.all(times.map(async (t) => (await readGroupCapture(storage, 'b', t)).groups[0]!.offsets[0]!.offset));
+    assert.deepEqual(offsets, [1, 5], 'captures in time order hold offsets in the order they were read');
+  });
+
+    test('a source that cannot read groups is an error, not a silent skip', () => {
     assert.throws(() => new GroupCapturer(new MemoryBackend(), undefined, settings, log), { code: 'INTERNAL' });
   });
 });

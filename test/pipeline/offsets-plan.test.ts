@@ -34,7 +34,7 @@ async function fixture(offsets: number[]) {
   const segments = [];
   for (const [i, part] of [batches.slice(0, half), batches.slice(half)].entries()) {
     const s = await writeSegment(storage, `b/topics/orders/0/segments/${i}.kbs`, 'zstd', part, 2048);
-    segments.push({ key: s.key, stored_bytes: s.stored_bytes });
+    segments.push({ ...s, next_offset: s.last_offset + 1 });
   }
   // Every data record: source offset and visible timestamp (brute force).
   const records: { offset: number; timestamp: number }[] = [];
@@ -74,7 +74,7 @@ describe('planGroupOffsets', () => {
       // The same plan after a restore: the offset map of exactly those records.
       const map = new OffsetMapBuilder();
       restored.forEach((r, i) => map.add(r.offset, r.offset, start + i));
-      const state = { state: 'complete', target_start_offset: start, records_written: restored.length, offset_map: map.runs } as RestoreState;
+      const state = { source_topic: 'orders', source_partition: 0, state: 'complete', target_start_offset: start, records_written: restored.length, offset_map: map.runs } as RestoreState;
       const after = await planGroupOffsets(config, plan, storage, (): TargetPartitionState => ({ prior: state, endOffset: start + restored.length }));
       assert.deepEqual(predicted.problems, []);
       assert.equal(predicted.groups.length, offsets.length);
@@ -104,26 +104,69 @@ describe('planGroupOffsets', () => {
   });
 });
 
+describe('planGroupOffsets: restore states that do not fit', () => {
+  test('a state restored from another source, or a target that ends before the state, is a problem, not a guess', async () => {
+    const { storage, plan } = await fixture([105]);
+    const config = configWith({ consumer_groups: ['*', 'absent'], consumer_group_mapping: { nobody: 'x' } });
+    const other = { source_topic: 'payments', source_partition: 0, state: 'complete', target_start_offset: 0, records_written: 3, offset_map: [[100, 102, 0]] } as unknown as RestoreState;
+    const a = await planGroupOffsets(config, plan, storage, () => ({ prior: other, endOffset: 3 }));
+    assert.deepEqual(a.problems, ['orders-r/0 was restored from payments/0, not orders/0: its offset map does not apply']);
+    assert.equal(a.groups[0]!.partitions[0]!.target, undefined);
+    assert.deepEqual(a.warnings, [
+      'consumer group absent is not in the capture of 1970-01-01T00:00:01.000Z (it had no committed offsets on the backed-up topics, or backup.consumer_groups did not select it)',
+      'restore.consumer_group_mapping names nobody, which is not a selected captured group: the mapping does nothing',
+    ]);
+    const truncated = await planGroupOffsets(config, plan, storage, () => ({ prior: { ...other, source_topic: 'orders' }, endOffset: 2 }));
+    assert.deepEqual(truncated.problems, ['orders-r/0 ends at offset 2, before the 3 its restore reached: the topic was truncated or recreated since']);
+  });
+});
+
 describe('applyGroupOffsets', () => {
+  const state = { source_topic: 'orders', source_partition: 0, state: 'complete', target_start_offset: 0, records_written: 3, offset_map: [[100, 102, 0]] } as unknown as RestoreState;
+  const ledger = (storage: MemoryBackend, force = false) => ({ storage, backupId: 'b', clusterId: 'T1', force, log });
+
   test('commits restored groups with their metadata; active and not-yet-restored groups are problems and untouched', async () => {
     const { storage, plan } = await fixture([105, 110, 120]);
     const config = configWith({ consumer_groups: ['*'], consumer_group_mapping: { g120: 'busy' } });
-    const state = { state: 'complete', target_start_offset: 0, records_written: 3, offset_map: [[100, 102, 0]] } as unknown as RestoreState;
     const restoredPlan = await planGroupOffsets(config, plan, storage, () => ({ prior: state, endOffset: 3 }));
     const admin = new FakeGroupAdmin({ busy: { offsets: [], members: 1 } });
-    const result = await applyGroupOffsets(restoredPlan, admin, log);
+    const result = await applyGroupOffsets(restoredPlan, admin, ledger(storage));
     assert.deepEqual(admin.commits, [
       { groupId: 'g105', offsets: [committed('orders-r', 0, 3, 'm105')] },
       { groupId: 'g110', offsets: [committed('orders-r', 0, 3, 'm110')] },
     ]);
     assert.deepEqual(result.committed, [{ group: 'g105', partitions: 1 }, { group: 'g110', partitions: 1 }]);
-    assert.deepEqual(result.problems, ['consumer group busy is active on the target (state Stable, 1 members): stop its consumers, then run `kafka-backup offsets apply`']);
+    assert.deepEqual(result.problems, ['consumer group busy is active on the target (state Stable, 1 members): stop them, then run `kafka-backup offsets apply` again']);
 
     const predicted = await planGroupOffsets(config, plan, storage, () => ({ prior: undefined, endOffset: 0 }));
     const idle = new FakeGroupAdmin();
-    const r2 = await applyGroupOffsets(predicted, idle, log);
+    const r2 = await applyGroupOffsets(predicted, idle, ledger(new MemoryBackend()));
     assert.deepEqual(idle.commits, []);
     assert.equal(r2.problems.length, 3);
     assert.match(r2.problems[0]!, /^consumer group g105: partitions orders-r\/0 are not completely restored yet/);
+  });
+
+  test('a group committed from this capture before is left as it is (it may have consumed since), unless forced', async () => {
+    const { storage, plan } = await fixture([105]);
+    const restoredPlan = await planGroupOffsets(configWith({ consumer_groups: ['*'] }), plan, storage, () => ({ prior: state, endOffset: 3 }));
+    const admin = new FakeGroupAdmin();
+    assert.deepEqual((await applyGroupOffsets(restoredPlan, admin, ledger(storage))).committed, [{ group: 'g105', partitions: 1 }]);
+    admin.groups.g105!.offsets = [committed('orders-r', 0, 3, 'moved on')]; // consumed since
+    const again = await applyGroupOffsets(restoredPlan, admin, ledger(storage));
+    assert.deepEqual([again.committed, again.unchanged, again.problems], [[], ['g105'], []]);
+    assert.equal(admin.commits.length, 1);
+    const forced = await applyGroupOffsets(restoredPlan, admin, ledger(storage, true));
+    assert.deepEqual(forced.committed, [{ group: 'g105', partitions: 1 }]);
+    assert.equal(admin.commits.length, 2);
+  });
+
+  test('two captured groups mapped onto one target group: neither is committed', async () => {
+    const { storage, plan } = await fixture([105, 110]);
+    const config = configWith({ consumer_groups: ['*'], consumer_group_mapping: { g105: 'x', g110: 'x' } });
+    const restoredPlan = await planGroupOffsets(config, plan, storage, () => ({ prior: state, endOffset: 3 }));
+    const admin = new FakeGroupAdmin();
+    const r = await applyGroupOffsets(restoredPlan, admin, ledger(storage));
+    assert.deepEqual(admin.commits, []);
+    assert.deepEqual(r.problems, ['consumer groups g105 and g110 would both be committed as x']);
   });
 });

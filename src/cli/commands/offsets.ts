@@ -1,21 +1,27 @@
 // `offsets plan` and `offsets apply`: the consumer-group part of a restore on its own. plan shows
 // the captured offsets translated to the target (from the restore states the target has, or
-// predicted for partitions not restored yet); apply commits the groups that are fully restored and
-// have no active members on the target. Both exit non-zero listing whatever stands in the way.
+// predicted for partitions not restored yet); apply commits the groups that are fully restored,
+// may be read by the principal and have no active members on the target, and were not committed
+// from the same capture before (unless --force). Both exit non-zero listing what stands in the way.
 import { loadConfig } from '../../config/load.js';
 import { checkMode, requireSection } from '../../config/sections.js';
 import { KafkaBackupError } from '../../errors.js';
 import { connectKafka } from '../../kafka/connection.js';
 import { RawKafkaSink } from '../../kafka/kafka-sink.js';
 import { kafkaSettings } from '../../kafka/settings.js';
-import { applyGroupOffsets, describeTargetGroups, groupProblem } from '../../pipeline/offsets-apply.js';
-import { restoredOffsetsPlan } from '../../pipeline/offsets-preflight.js';
+import { applyGroupOffsets, describeTargetGroups } from '../../pipeline/offsets-apply.js';
+import { checkGroups, restoredOffsetsPlan } from '../../pipeline/offsets-preflight.js';
 import { planRestore } from '../../pipeline/restore-plan.js';
 import { openStorage } from '../../storage/index.js';
 import type { CommandContext } from '../context.js';
 import { offsetsPlanJson, offsetsPlanText } from '../offsets-report.js';
 
-export async function offsetsCommand(action: 'plan' | 'apply', file: string, opts: { group?: string[] }, ctx: CommandContext): Promise<void> {
+export interface OffsetsOptions {
+  group?: string[];
+  force?: boolean;
+}
+
+export async function offsetsCommand(action: 'plan' | 'apply', file: string, opts: OffsetsOptions, ctx: CommandContext): Promise<void> {
   const config = await loadConfig(file);
   checkMode(config, 'restore', file);
   const target = requireSection(config, 'target', `offsets ${action}`, file);
@@ -27,30 +33,34 @@ export async function offsetsCommand(action: 'plan' | 'apply', file: string, opt
   const conn = await connectKafka(kafkaSettings(target), ctx.log);
   try {
     const sink = new RawKafkaSink(conn, ctx.log);
-    const plan = await restoredOffsetsPlan(config, await planRestore(config, storage), storage, sink, groups);
-    if (action === 'apply') {
-      const result = await applyGroupOffsets(plan, sink.groupAdmin, ctx.log);
-      const targets = await describeTargetGroups(plan, sink.groupAdmin);
-      if (ctx.json) ctx.out(JSON.stringify({ ...offsetsPlanJson(plan, targets), committed: result.committed, problems: result.problems }));
-      else {
-        const done = result.committed.map((c) => `  - ${c.group}: ${c.partitions} partitions`);
-        ctx.out([offsetsPlanText(plan, targets), done.length > 0 ? `Committed:\n${done.join('\n')}` : 'Nothing committed.'].join('\n'));
-      }
-      if (result.problems.length > 0) {
-        throw new KafkaBackupError('RESTORE_CONFLICT', `consumer-group offsets not committed:\n  - ${result.problems.join('\n  - ')}`);
+    const plan = await restoredOffsetsPlan(config, await planRestore(config, storage), storage, sink, { groups });
+    const checked = await checkGroups(plan, sink, 'apply');
+    const warnings = checked.warnings.map((w) => `Warning: ${w}`);
+    if (action === 'plan') {
+      if (ctx.json) ctx.out(JSON.stringify({ ...offsetsPlanJson(plan, checked.targets), warnings: checked.warnings, problems: checked.problems }));
+      else ctx.out([offsetsPlanText(plan, checked.targets), ...warnings, checked.problems.length === 0 ? 'Ready: `kafka-backup offsets apply` commits this plan.' : ''].filter(Boolean).join('\n'));
+      if (checked.problems.length > 0) {
+        throw new KafkaBackupError('VALIDATION_FAILED', `the offsets cannot be applied now:\n  - ${checked.problems.join('\n  - ')}`);
       }
       return;
     }
-    const targets = await describeTargetGroups(plan, sink.groupAdmin);
-    const problems = [...plan.problems];
-    for (const g of plan.groups) {
-      const p = groupProblem(g, targets.get(g.targetGroup), true);
-      if (p) problems.push(p);
+    // Groups the principal may not READ are not tried; applyGroupOffsets checks the rest itself.
+    const readable = { ...plan, groups: plan.groups.filter((g) => !checked.refused.has(g.targetGroup)) };
+    const result = await applyGroupOffsets(readable, sink.groupAdmin, { storage, backupId: config.backup_id, clusterId: await sink.clusterId(), force: opts.force === true, log: ctx.log });
+    const problems = [...checked.refused.values(), ...result.problems];
+    const targets = await describeTargetGroups(plan, sink.groupAdmin).catch(() => checked.targets);
+    if (ctx.json) ctx.out(JSON.stringify({ ...offsetsPlanJson(plan, targets), committed: result.committed, unchanged: result.unchanged, warnings: checked.warnings, problems }));
+    else {
+      const done = result.committed.map((c) => `  - ${c.group}: ${c.partitions} partitions`);
+      const same = result.unchanged.map((g) => `  - ${g} (already committed from this capture; --force commits it again)`);
+      ctx.out(
+        [offsetsPlanText(plan, targets), ...warnings, done.length > 0 ? `Committed:\n${done.join('\n')}` : 'Nothing committed.', same.length > 0 ? `Left as they are:\n${same.join('\n')}` : '']
+          .filter(Boolean)
+          .join('\n'),
+      );
     }
-    if (ctx.json) ctx.out(JSON.stringify({ ...offsetsPlanJson(plan, targets), problems }));
-    else ctx.out([offsetsPlanText(plan, targets), problems.length === 0 ? 'Ready: `kafka-backup offsets apply` commits this plan.' : ''].filter(Boolean).join('\n'));
     if (problems.length > 0) {
-      throw new KafkaBackupError('VALIDATION_FAILED', `the offsets cannot be applied now:\n  - ${problems.join('\n  - ')}`);
+      throw new KafkaBackupError('RESTORE_CONFLICT', `consumer-group offsets not committed:\n  - ${problems.join('\n  - ')}`);
     }
   } finally {
     await conn.close();

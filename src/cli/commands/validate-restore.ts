@@ -7,7 +7,7 @@ import { connectKafka } from '../../kafka/connection.js';
 import { RawKafkaSink } from '../../kafka/kafka-sink.js';
 import { kafkaSettings } from '../../kafka/settings.js';
 import { countRestoredRecords } from '../../pipeline/restore-count.js';
-import { groupPreflight, type GroupPreflight } from '../../pipeline/offsets-preflight.js';
+import { groupPreflight, type GroupChecks } from '../../pipeline/offsets-preflight.js';
 import { restoreFilterFor } from '../../pipeline/restore-filter.js';
 import { planRestore, type RestorePlan } from '../../pipeline/restore-plan.js';
 import { PROVENANCE_HEADER_KEYS } from '../../records/provenance.js';
@@ -126,18 +126,24 @@ async function checkTarget(
   plan: RestorePlan,
   storage: StorageBackend,
   ctx: CommandContext,
-): Promise<{ check: CheckedTarget; groups?: GroupPreflight | undefined }> {
+): Promise<{ check: CheckedTarget; groups?: GroupChecks | undefined }> {
   const target = config.target!;
   let conn;
   try {
     conn = await connectKafka(kafkaSettings(target), ctx.log);
     const sink = new RawKafkaSink(conn, ctx.log);
     const check = await preflight(config, plan, sink, storage);
-    const groups = await groupPreflight(config, plan, storage, sink, check);
+    // A failure of the group checks is one problem; the topic checks above still stand.
+    const groups = await groupPreflight(config, plan, storage, sink, check, true).catch((err: unknown) => {
+      if (!isKafkaBackupError(err) || !err.code.startsWith('KAFKA_')) throw err;
+      check.problems.push(`consumer groups: ${describeError(err)}`);
+      return undefined;
+    });
     // The dry run fails on records the target's retention would delete; the restore only warns.
     const targets = await checkTargetLimits(config, plan, check, sink, storage);
     check.problems.push(...targets.problems, ...targets.losses.map((l) => `data loss: ${l.message}`));
     check.warnings.push(...targets.warnings);
+    check.warnings.push(...(groups?.warnings ?? []).map((message) => ({ topic: '', kind: 'note' as const, message })));
     return { check: { ...check, limits: targets.limits }, groups };
   } catch (err) {
     if (!isKafkaBackupError(err) || !['KAFKA_UNREACHABLE', 'KAFKA_AUTH', 'KAFKA_PROTOCOL'].includes(err.code)) throw err;
