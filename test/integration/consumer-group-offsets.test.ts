@@ -220,6 +220,18 @@ describe('consumer-group offsets', () => {
     ], records);
     assert.deepEqual(await committedOffsets(b, `${source}-aborted`, target), new Map([[0, 5]]));
     assert.deepEqual(await committedOffsets(b, `${source}-end`, target), new Map([[0, 10]]));
+
+    // allow_append into a topic that already holds 3 records: every target offset moves up by 3,
+    // and the same groups (committed earlier for the other target topic) get offsets here too.
+    const appended = `${source}-appended`;
+    await createTopic(b, appended, 1);
+    await produceWithChecker({ bootstrap: b, topic: appended, lingerMs: 0 }, [0, 1, 2].map((i) => ({ partition: 0, key: bytes(`old${i}`), value: bytes(`old${i}`) })));
+    const r = await runCli(['restore', '--config', restoreConfig(p, 'appended', appended, { consumer_groups: [`${source}-*`], allow_append: true })]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const [group, want] of [['marker', 8], ['aborted', 8], ['mid', 10], ['end', 13]] as const) {
+      assert.deepEqual(await committedOffsets(b, `${source}-${group}`, appended), new Map([[0, want]]), group);
+    }
+    assert.deepEqual(await committedOffsets(b, `${source}-mid`, target), new Map([[0, 7]]), 'the first target keeps its offset');
   });
 
   test('a window end picks the capture taken at or before it; continuous backups capture again when offsets change', { timeout: 240_000 }, async () => {
