@@ -8,20 +8,11 @@ import type { BatchTarget } from '../../src/pipeline/batch-target.js';
 import { LOG_OVERHEAD, readBatchHeader, verifyBatchCrc } from '../../src/records/batch.js';
 import { provenanceHeaders } from '../../src/records/provenance.js';
 import { assertFailsWith } from '../assert-error.js';
+import { pseudoRandom } from '../integration/helpers/fixtures.js';
 import { buildBatch, buildCompressedBatch, readBack, type SimpleRecord, type VisibleRecord } from '../records/build.js';
 
 /** Deterministic bytes that do not compress. */
-function pseudoRandomBytes(seed: number, length: number): Buffer {
-  const out = Buffer.alloc(length);
-  let x = seed + 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+const pseudoRandomBytes = (seed: number, length: number) => pseudoRandom(seed + 1, length);
 
 const T = 1_700_000_000_000;
 const IDENTITY = { producerId: 9, producerEpoch: 2 };
