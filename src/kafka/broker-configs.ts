@@ -2,7 +2,7 @@
 // topic the restore creates come from, for the topic configs it does not set itself.
 import type { KafkaConnection } from './connection.js';
 import { translateKafkaError } from './errors.js';
-import { configSource, type ConfigEntry } from './topic-configs.js';
+import { configEntryOf, configSource, type ConfigEntry } from './topic-configs.js';
 
 const BROKER_RESOURCE = 4; // ConfigResource.Type.BROKER
 
@@ -17,13 +17,7 @@ export async function describeBrokerConfigs(conn: KafkaConnection): Promise<Conf
     const id = Math.min(...brokers.map((b) => b.nodeId));
     if (!Number.isFinite(id)) return [];
     const res = await conn.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: BROKER_RESOURCE, name: String(id) }] });
-    return (res.resources[0]?.configEntries ?? []).map((e) => ({
-      name: e.configName,
-      value: e.configValue ?? null,
-      source: e.configSource ?? (e.isDefault ? configSource.default : configSource.staticBroker),
-      readOnly: e.readOnly,
-      sensitive: e.isSensitive,
-    }));
+    return (res.resources[0]?.configEntries ?? []).map((e) => configEntryOf(e, configSource.staticBroker));
   } catch (err) {
     throw translateKafkaError(err, `describing the broker configs of ${where}`);
   }

@@ -48,7 +48,7 @@ export interface KjsBroker {
     groupGenerationId: number;
     memberId: string;
     topics: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[];
-  }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number }[] }[] }>;
+  }): Promise<unknown>;
   /** FindCoordinator for a consumer group, asked of this broker; errors keep Kafka's `type`. */
   findGroupCoordinator(args: { groupId: string }): Promise<{ coordinator: { nodeId: number } }>;
   initProducerId(args: { transactionalId?: string; transactionTimeout: number }): Promise<{

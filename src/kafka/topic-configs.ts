@@ -27,6 +27,20 @@ export interface ConfigEntry {
   sensitive: boolean;
 }
 
+/** A DescribeConfigs entry as kafkajs returns it; `fallback` is its source when the broker sent none. */
+export function configEntryOf(
+  e: { configName: string; configValue?: string | null; configSource?: number; isDefault: boolean; readOnly: boolean; isSensitive: boolean },
+  fallback: number,
+): ConfigEntry {
+  return {
+    name: e.configName,
+    value: e.configValue ?? null,
+    source: e.configSource ?? (e.isDefault ? configSource.default : fallback),
+    readOnly: e.readOnly,
+    sensitive: e.isSensitive,
+  };
+}
+
 export interface TopicDescription {
   name: string;
   partitions: number;
@@ -74,13 +88,7 @@ export function kafkaTopicAdmin(conn: KafkaConnection): TopicAdmin {
           for (const r of res.resources) {
             entries.set(
               r.resourceName,
-              r.configEntries.map((e) => ({
-                name: e.configName,
-                value: e.configValue ?? null,
-                source: e.configSource ?? (e.isDefault ? configSource.default : configSource.topic),
-                readOnly: e.readOnly,
-                sensitive: e.isSensitive,
-              })),
+              r.configEntries.map((e) => configEntryOf(e, configSource.topic)),
             );
           }
         }

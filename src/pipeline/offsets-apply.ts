@@ -35,7 +35,7 @@ export async function describeTargetGroups(plan: OffsetsPlan, admin: GroupAdmin)
       for (const o of await admin.committedOffsets(g.targetGroup, topics)) current.set(`${o.topic}/${o.partition}`, o.offset);
     } catch (err) {
       // Before the restore a target topic may not exist yet: then there is nothing committed on it.
-      if (!isKafkaBackupError(err) || !/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/.test(err.message)) throw err;
+      if (!isKafkaBackupError(err) || (err.cause as { type?: string } | undefined)?.type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
     }
     const d = descriptions.get(g.targetGroup);
     out.set(g.targetGroup, { description: d, membershipUnknown: d?.state === 'Dead' && listed.has(g.targetGroup), current });

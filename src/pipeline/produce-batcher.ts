@@ -19,7 +19,7 @@
 //   batches are still merged once rebuilt. Record counts, skip and source ranges are unchanged.
 // Each produced batch carries the next idempotent sequence numbers of this partition.
 import type { RawBatch } from '../records/batch.js';
-import { NON_IDEMPOTENT, mergeUncompressed, needsRebuild, rebuildBatch, stampForProduce, type SourceRange } from '../records/produce.js';
+import { NON_IDEMPOTENT, mergeUncompressed, needsRebuild, rebuildBatch, stampForProduce, visitRecords, type SourceRange } from '../records/produce.js';
 import { withProvenance, type ProvenanceHeaders } from '../records/provenance.js';
 import { rebuildToFit } from '../records/rebuild-to-fit.js';
 import type { ProducerIdentity } from '../kafka/sink.js';
@@ -202,12 +202,8 @@ export class ProduceBatcher {
   private async keyless(batch: RawBatch): Promise<boolean> {
     const filter = this.filter;
     const offsets: number[] = [];
-    await rebuildBatch(batch.header, batch.bytes, {
-      keep: (o, t, r) => {
-        if (r.key === null && (!filter || recordMatches(filter, o, t))) offsets.push(o);
-        return false;
-      },
-      stamp: NON_IDEMPOTENT,
+    await visitRecords(batch.header, batch.bytes, (o, t, r) => {
+      if (r.key === null && (!filter || recordMatches(filter, o, t))) offsets.push(o);
     });
     if (offsets.length === 0) return false;
     if (this.target?.keyless === 'fail') throw keylessError(this.target, offsets[0]!, offsets.length);

@@ -2,7 +2,7 @@
 // index proves fully inside the filter count from the index, blocks it proves empty of matches are
 // never read, and only the blocks straddling a bound are decoded.
 import { SegmentReader } from '../format/segment-reader.js';
-import { NON_IDEMPOTENT, rebuildBatch } from '../records/produce.js';
+import { visitRecords } from '../records/produce.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { blockFullyMatches, blockMayMatch, judgeBatch, recordMatches, type RestoreFilter } from './restore-filter.js';
 
@@ -23,8 +23,9 @@ export async function countRestoredRecords(storage: StorageBackend, segments: re
       const verdict = judgeBatch(filter, h, false);
       if (verdict === 'all') n += h.recordCount;
       else if (verdict === 'some') {
-        const r = await rebuildBatch(h, batch.bytes, { keep: (o, t) => recordMatches(filter, o, t), stamp: NON_IDEMPOTENT });
-        n += r?.recordCount ?? 0;
+        await visitRecords(h, batch.bytes, (o, t) => {
+          if (recordMatches(filter, o, t)) n++;
+        });
       }
     }
   }

@@ -9,7 +9,7 @@
 // bound first and the exact range only when the bound crosses a limit.
 import type { SegmentEntry } from '../format/manifest.js';
 import { SegmentReader, type BlockIndexEntry } from '../format/segment-reader.js';
-import { NON_IDEMPOTENT, rebuildBatch } from '../records/produce.js';
+import { visitRecords } from '../records/produce.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { blockFullyMatches, blockMayMatch, judgeBatch, recordMatches, type RestoreFilter } from './restore-filter.js';
 
@@ -68,12 +68,8 @@ export async function exactTimeRange(storage: StorageBackend, segments: readonly
     for await (const batch of reader.batches({ blocks: undecided })) {
       const h = batch.header;
       if (h.isControl || h.recordCount === 0 || (f && judgeBatch(f, h, false) === 'none')) continue;
-      await rebuildBatch(h, batch.bytes, {
-        keep: (offset, timestamp) => {
-          if (timestamp >= 0 && (!f || recordMatches(f, offset, timestamp))) r = widen(r, timestamp, timestamp);
-          return false;
-        },
-        stamp: NON_IDEMPOTENT,
+      await visitRecords(h, batch.bytes, (offset, timestamp) => {
+        if (timestamp >= 0 && (!f || recordMatches(f, offset, timestamp))) r = widen(r, timestamp, timestamp);
       });
     }
   }

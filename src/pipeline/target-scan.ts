@@ -7,7 +7,7 @@
 //   decoded); a problem with restore.keyless_records: fail, a warning with skip.
 import type { Config } from '../config/types.js';
 import { SegmentReader } from '../format/segment-reader.js';
-import { NON_IDEMPOTENT, rebuildBatch } from '../records/produce.js';
+import { visitRecords } from '../records/produce.js';
 import { rebuildToFit } from '../records/rebuild-to-fit.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { blockMayMatch, judgeBatch, recordMatches, restoreFilterFor } from './restore-filter.js';
@@ -39,15 +39,11 @@ export async function scanPartition(config: Config, p: RestorePartitionPlan, l: 
       if (h.isControl || h.recordCount === 0 || (f && judgeBatch(f, h, false) === 'none')) continue;
       const matches = (o: number, t: number) => !f || recordMatches(f, o, t);
       if (l.compacted) {
-        await rebuildBatch(h, batch.bytes, {
-          keep: (o, t, r) => {
-            if (r.key === null && matches(o, t)) {
-              out.keyless!++;
-              out.firstKeylessOffset ??= o;
-            }
-            return false;
-          },
-          stamp: NON_IDEMPOTENT,
+        await visitRecords(h, batch.bytes, (o, t, r) => {
+          if (r.key === null && matches(o, t)) {
+            out.keyless!++;
+            out.firstKeylessOffset ??= o;
+          }
         });
       }
       if (max !== undefined && batch.bytes.length > max) {

@@ -14,7 +14,7 @@ import { KafkaBackupError } from '../errors.js';
 import { type BatchHeader, LOG_OVERHEAD, attributeBits, batchLayout, writeBatchCrc } from './batch.js';
 import { type ProducerStamp, hasContiguousOffsets, writeProduceHeader } from './stamp.js';
 
-export { rebuildBatch, type RebuildOptions, type RebuiltBatch } from './rebuild.js';
+export { rebuildBatch, visitRecords, type RebuildOptions, type RebuiltBatch } from './rebuild.js';
 export { mergeUncompressed, type MergedBatch } from './merge.js';
 export { NON_IDEMPOTENT, type ProducerStamp, type SourceRange } from './stamp.js';
 

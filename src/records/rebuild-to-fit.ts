@@ -88,16 +88,16 @@ export async function rebuildToFit(header: BatchHeader, bytes: Buffer, options: 
 
   // Pass 3: build each piece; halve one that is still too large. A single record too large is reported.
   const out: RebuiltBatch[] = [];
-  const todo = pieces.reverse();
-  while (todo.length > 0) {
-    const [from, to] = todo.pop()!;
+  const pending = pieces.reverse();
+  while (pending.length > 0) {
+    const [from, to] = pending.pop()!;
     const piece = await build(from, to);
     if (!piece) continue;
     if (piece.bytes.length <= maxBytes) out.push(piece);
     else if (to - from === 1) options.onTooLarge(kept[from]!.offset, piece.bytes.length);
     else {
       const mid = from + Math.floor((to - from) / 2);
-      todo.push([mid, to], [from, mid]);
+      pending.push([mid, to], [from, mid]);
     }
   }
   return out;

@@ -7,7 +7,7 @@ import { type BatchHeader, recordsSection } from './batch.js';
 import { type RecordCodecs, kafkaCodecs } from './codecs.js';
 import { encodeBatch } from './encode-batch.js';
 import { type KafkaRecord, type RecordHeader, decodeRecords, encodeRecords } from './record.js';
-import { type ProducerStamp, type SourceRange, addSourceRange } from './stamp.js';
+import { NON_IDEMPOTENT, type ProducerStamp, type SourceRange, addSourceRange } from './stamp.js';
 import { recordFormatError } from './varint.js';
 
 export interface RebuildOptions {
@@ -105,4 +105,24 @@ export async function rebuildBatch(
     lastOffset: sourceRanges[sourceRanges.length - 1]!.last,
     sourceRanges,
   };
+}
+
+/**
+ * Calls `visit` with each record of a (non-control) batch: source offset, visible timestamp (as
+ * rebuildBatch computes it) and the record. Writes nothing.
+ */
+export async function visitRecords(
+  header: BatchHeader,
+  bytes: Buffer,
+  visit: (offset: number, timestamp: number, record: KafkaRecord) => void,
+  codecs?: RecordCodecs,
+): Promise<void> {
+  await rebuildBatch(header, bytes, {
+    keep: (o, t, r) => {
+      visit(o, t, r);
+      return false;
+    },
+    stamp: NON_IDEMPOTENT,
+    ...(codecs ? { codecs } : {}),
+  });
 }

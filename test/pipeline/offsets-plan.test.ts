@@ -10,7 +10,7 @@ import type { BackupDescriptor } from '../../src/format/descriptor.js';
 import { writeGroupCapture } from '../../src/format/group-offsets.js';
 import type { PartitionManifest } from '../../src/format/manifest.js';
 import { OffsetMapBuilder, type RestoreState } from '../../src/format/restore-state.js';
-import { NON_IDEMPOTENT, rebuildBatch } from '../../src/records/produce.js';
+import { visitRecords } from '../../src/records/produce.js';
 import { applyGroupOffsets } from '../../src/pipeline/offsets-apply.js';
 import { planGroupOffsets, type TargetPartitionState } from '../../src/pipeline/offsets-plan.js';
 import { recordMatches, restoreFilterFor } from '../../src/pipeline/restore-filter.js';
@@ -40,7 +40,7 @@ async function fixture(offsets: number[]) {
   const records: { offset: number; timestamp: number }[] = [];
   for (const b of batches) {
     if (b.header.isControl || b.header.recordCount === 0) continue;
-    await rebuildBatch(b.header, b.bytes, { stamp: NON_IDEMPOTENT, keep: (offset, timestamp) => (records.push({ offset, timestamp }), false) });
+    await visitRecords(b.header, b.bytes, (offset, timestamp) => records.push({ offset, timestamp }));
   }
   await writeGroupCapture(storage, {
     format_version: 1,
