@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { configSchema } from './schema.js';
 import { formatPath } from './issues.js';
+import { oneSidedKafkaKeys, refusedKafkaPropertyList } from './kafka-properties.js';
 import { describeKey, type KeyInfo } from './schema-walk.js';
 import { formatByteSize } from './units.js';
 
@@ -120,7 +121,24 @@ export function renderConfigReference(): string {
     out.push('');
     queue.unshift(...nested);
   }
+  out.push(refusedKafkaPropertiesSection());
   return out.join('\n');
+}
+
+/** The Kafka client properties kafka_config refuses, and the one-sided keys, with the reasons. */
+function refusedKafkaPropertiesSection(): string {
+  const oneSided = Object.entries(oneSidedKafkaKeys).map(([key, { side }]) => `\`${key}\` (${side} only)`);
+  const kinds = { producer: 'producer (no effect on source)', consumer: 'consumer (no effect on target)', any: 'either side' };
+  return [
+    '## Kafka client properties that are refused\n',
+    'Under `source.kafka_config` or `target.kafka_config`, these Java client properties are config errors, reported with the ' +
+      'reason below: a producer property has no effect on the source (the backup does not produce) and a consumer property none on ' +
+      `the target (the restore does not fetch from Kafka). The one-sided keys above are refused on the other side: ${oneSided.join(', ')}.\n`,
+    '| Property | Kind | Why |',
+    '| --- | --- | --- |',
+    ...refusedKafkaPropertyList().map(({ key, kind, why }) => `| \`${key}\` | ${kinds[kind]} | ${cell(why)} |`),
+    '',
+  ].join('\n');
 }
 
 function invokedDirectly(): boolean {

@@ -3,6 +3,7 @@
 // *written* (rather than defaulted) ask ctx.isWritten, which looks at the user's tree.
 
 import { formatPath } from './issues.js';
+import { oneSidedKafkaKeys } from './kafka-properties.js';
 import type { Config, KafkaConnectionConfig } from './types.js';
 
 export interface RuleContext {
@@ -116,6 +117,30 @@ export const rules: readonly Rule[] = [
         const first = seen.get(target);
         if (first === undefined) seen.set(target, source);
         else ctx.error(['restore', 'topic_mapping', source], `maps to "${target}", as does "${first}"`);
+      }
+    },
+  },
+  {
+    // source and target share one schema; a key only the other side uses would be parsed and ignored.
+    name: 'kafkaConfigKeysOnTheirSide',
+    check: (ctx) => {
+      for (const section of ['source', 'target'] as const) {
+        for (const [key, { side, why }] of Object.entries(oneSidedKafkaKeys)) {
+          if (side !== section && ctx.isWritten([section, 'kafka_config', key])) {
+            ctx.error([section, 'kafka_config', key], `has no effect on the ${section}: ${why}`);
+          }
+        }
+      }
+    },
+  },
+  {
+    name: 'targetTopicsUnused',
+    check: (ctx) => {
+      if (ctx.isWritten(['target', 'topics'])) {
+        ctx.error(
+          ['target', 'topics'],
+          'has no effect: the restore selects the backed-up topics with restore.topics (and renames them with restore.topic_mapping); source.topics selects what a backup copies',
+        );
       }
     },
   },

@@ -40,14 +40,21 @@ export const backupOptionsSchema = z
       .describe('Roll to a new segment once this many bytes are written (e.g. "128MiB"); a segment may exceed it by up to one fetch response (max.partition.fetch.bytes).'),
     segment_max_interval_ms: int(100)
       .default(60000)
-      .describe('Roll to a new segment after this long, so recent records reach storage.'),
+      .describe(
+        'Roll to a new segment after this long (checked as each fetch returns), so recent records reach storage: with segment_max_bytes ' +
+          'it bounds the records a crash makes the next run fetch again, since fetched records count once their segment is stored.',
+      ),
     block_max_bytes: byteSize(4096, 67108864)
       .default(1048576)
       .describe('Uncompressed size of a compressed block inside a segment; at most segment_max_bytes.'),
     max_concurrent_partitions: int(1, 1024).default(4).describe('Partitions backed up at the same time.'),
     checkpoint_interval_secs: int(1, 3600)
       .default(30)
-      .describe('How often progress is recorded, bounding the work repeated after a crash.'),
+      .describe(
+        'How often a running backup refreshes the heartbeat in its descriptor (backup.json), which `status` shows as the last checkpoint. ' +
+          'A run whose heartbeat is older than 3 intervals counts as interrupted, and another process may take the backup over. ' +
+          'It does not bound the work repeated after a crash: segment_max_interval_ms and segment_max_bytes do.',
+      ),
     poll_interval_ms: int(10, 60000)
       .default(1000)
       .describe('Continuous mode: how long a partition that has caught up waits before fetching again (its slot goes to other partitions meanwhile).'),
@@ -157,7 +164,10 @@ export const restoreOptionsSchema = z
       .describe('Allow restoring into partitions that already hold data; refused otherwise.'),
     checkpoint_interval_secs: int(1, 3600)
       .default(10)
-      .describe('How often restore progress is recorded, so an interrupted restore resumes.'),
+      .describe(
+        'How often a running restore saves each partition\'s state (records written, offset map), which `status` shows. ' +
+          'Resuming does not depend on it: a rerun counts the records already in the target partition.',
+      ),
     consumer_groups: z
       .array(groupEntry)
       .default([])
