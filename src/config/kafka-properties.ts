@@ -25,7 +25,7 @@ type Refusal =
   /** A consumer property: on the target it has no effect; on the source, `why`. */
   | { kind: 'consumer'; why: string }
   /** Refused on either side for `why`. */
-  | { kind: 'any'; why: string };
+  | { kind: 'connection'; why: string };
 
 const producedAsBackedUp =
   'the restore produces the backed-up record batches as they are, compressed as their producer compressed them ' +
@@ -63,15 +63,15 @@ const refusedKafkaProperties: Readonly<Record<string, Refusal>> = {
   'max.poll.records': { kind: 'consumer', why: `not applicable: ${noConsumerGroup}; max.partition.fetch.bytes bounds one fetch` },
   'max.poll.interval.ms': { kind: 'consumer', why: `not applicable: ${noConsumerGroup}` },
   'isolation.level': { kind: 'consumer', why: 'not configurable: the backup always reads read_committed, so aborted transactions are never backed up' },
-  'socket.receive.buffer.bytes': { kind: 'any', why: 'not supported: the Kafka connections use the operating system\'s socket buffer sizes' },
-  'socket.send.buffer.bytes': { kind: 'any', why: 'not supported: the Kafka connections use the operating system\'s socket buffer sizes' },
-  'bootstrap.servers': { kind: 'any', why: kafkaBackupKey('bootstrap_servers') },
-  'security.protocol': { kind: 'any', why: kafkaBackupKey('security.security_protocol') },
-  'sasl.mechanism': { kind: 'any', why: kafkaBackupKey('security.sasl_mechanism') },
-  'sasl.jaas.config': { kind: 'any', why: kafkaBackupKey('security.sasl_username with security.sasl_password') },
-  'ssl.truststore.location': { kind: 'any', why: kafkaBackupKey('security.ssl_ca_location (a PEM file)') },
-  'ssl.keystore.location': { kind: 'any', why: kafkaBackupKey('security.ssl_certificate_location with security.ssl_key_location (PEM files)') },
-  'ssl.endpoint.identification.algorithm': { kind: 'any', why: kafkaBackupKey('security.ssl_reject_unauthorized') },
+  'socket.receive.buffer.bytes': { kind: 'connection', why: 'not supported: the Kafka connections use the operating system\'s socket buffer sizes' },
+  'socket.send.buffer.bytes': { kind: 'connection', why: 'not supported: the Kafka connections use the operating system\'s socket buffer sizes' },
+  'bootstrap.servers': { kind: 'connection', why: kafkaBackupKey('bootstrap_servers') },
+  'security.protocol': { kind: 'connection', why: kafkaBackupKey('security.security_protocol') },
+  'sasl.mechanism': { kind: 'connection', why: kafkaBackupKey('security.sasl_mechanism') },
+  'sasl.jaas.config': { kind: 'connection', why: kafkaBackupKey('security.sasl_username with security.sasl_password') },
+  'ssl.truststore.location': { kind: 'connection', why: kafkaBackupKey('security.ssl_ca_location (a PEM file)') },
+  'ssl.keystore.location': { kind: 'connection', why: kafkaBackupKey('security.ssl_certificate_location with security.ssl_key_location (PEM files)') },
+  'ssl.endpoint.identification.algorithm': { kind: 'connection', why: kafkaBackupKey('security.ssl_reject_unauthorized') },
 };
 
 function isSide(value: unknown): value is KafkaSide {
@@ -91,7 +91,7 @@ export function refusedKafkaProperty(path: readonly PropertyKey[], key: string):
   return refusal.why;
 }
 
-/** Every refused property with its reason, for the reference documentation. */
-export function refusedKafkaPropertyList(): { key: string; kind: Refusal['kind']; why: string }[] {
-  return Object.entries(refusedKafkaProperties).map(([key, r]) => ({ key, kind: r.kind, why: r.why }));
+/** Every refused property with its kind, for the reference documentation. */
+export function refusedKafkaPropertyList(): { key: string; kind: Refusal['kind'] }[] {
+  return Object.entries(refusedKafkaProperties).map(([key, r]) => ({ key, kind: r.kind }));
 }
