@@ -132,7 +132,9 @@ const kafkaConfigSchema = z
         'Retries of a failed request (metadata, offsets, Fetch, Produce, admin) before the run fails; 0: none. ' +
           "The restore's InitProducerId is retried at least 10 times (a new cluster answers it only once its transaction state exists).",
       ),
-    'retry.backoff.ms': int(1).default(200).describe('Wait before the first retry; it doubles with each further retry.'),
+    'retry.backoff.ms': int(1)
+      .default(200)
+      .describe('About how long to wait before the first retry of a failed request (with jitter); each further retry waits about twice as long.'),
     'max.in.flight.requests.per.connection': int(1, 5)
       .default(5)
       .describe(
