@@ -57,7 +57,10 @@ export const backupOptionsSchema = z
       ),
     poll_interval_ms: int(10, 60000)
       .default(1000)
-      .describe('Continuous mode: how long a partition that has caught up waits before fetching again (its slot goes to other partitions meanwhile).'),
+      .describe(
+        'Continuous mode only (refused in snapshot mode): how long a partition that has caught up waits before fetching again ' +
+          '(its slot goes to other partitions meanwhile).',
+      ),
     consumer_groups: z
       .array(groupEntry)
       .default([])
@@ -68,7 +71,7 @@ export const backupOptionsSchema = z
     consumer_groups_interval_secs: int(1, 86400)
       .default(60)
       .describe(
-        'Continuous mode: capture the selected groups\' offsets again this often (a capture is stored only when an offset changed), ' +
+        'Continuous mode with consumer_groups only (refused otherwise): capture the selected groups\' offsets again this often (a capture is stored only when an offset changed), ' +
           'so a point-in-time restore can use the offsets as of its window end. Snapshot mode captures once, before the end offsets are read.',
       ),
   })
@@ -148,7 +151,7 @@ export const restoreOptionsSchema = z
       .optional()
       .describe(
         "Replication factor of created topics (default: the backup's, lowered to the target's broker count when it has fewer brokers; " +
-          'the broker default when the backup has none or topic_configs is false).',
+          'the broker default when the backup has none or topic_configs is false). Refused when create_topics is false.',
       ),
     keyless_records: z
       .enum(['fail', 'skip'])
@@ -179,7 +182,7 @@ export const restoreOptionsSchema = z
     consumer_group_mapping: z
       .record(z.string().min(1), z.string().min(1))
       .default({})
-      .describe('Commit a captured group under another id on the target: source group id → target group id.'),
+      .describe('Commit a captured group under another id on the target: source group id → target group id. Refused when consumer_groups selects none.'),
     rate_limit_records_per_sec: int(1)
       .nullable()
       .meta({ docType: 'integer (≥ 1) | null' })
@@ -237,7 +240,10 @@ export const configSchema = z.strictObject({
   mode: z
     .enum(['backup', 'restore'])
     .optional()
-    .describe('What the file is for; when set, a command run with another mode refuses it.'),
+    .describe(
+      'What the file is for; when set, a command run with another mode refuses it, and so are the sections only the other command ' +
+        'reads (target and restore in a backup file, source and backup in a restore file). Without it one file serves both.',
+    ),
   backup_id: z
     .string({ error: (iss) => (iss.input === undefined ? 'required' : 'expected a string') })
     .regex(backupIdPattern, {

@@ -103,6 +103,40 @@ source:\n  bootstrap_servers: k:1\n  security: { security_protocol: SASL_PLAINTE
     assert.deepEqual(config.source!.topics.include, ['orders']);
   });
 
+  test('continuous-only keys are refused in snapshot mode; the group interval needs groups', () => {
+    assert.deepEqual(problems(`${base}backup:\n  poll_interval_ms: 100\n  consumer_groups_interval_secs: 5\n`), [
+      'backup.poll_interval_ms: applies to continuous mode only, but backup.mode is snapshot',
+      'backup.consumer_groups_interval_secs: applies to continuous mode only, but backup.mode is snapshot',
+    ]);
+    assert.deepEqual(problems(`${base}backup:\n  mode: continuous\n  consumer_groups_interval_secs: 5\n`), [
+      'backup.consumer_groups_interval_secs: has no effect: backup.consumer_groups selects no group',
+    ]);
+    const config = parse(`${base}backup:\n  mode: continuous\n  poll_interval_ms: 100\n  consumer_groups: ["*"]\n  consumer_groups_interval_secs: 5\n`);
+    assert.deepEqual([config.backup.poll_interval_ms, config.backup.consumer_groups_interval_secs], [100, 5]);
+  });
+
+  test('restore keys that depend on another: replication_factor on create_topics, consumer_group_mapping on consumer_groups', () => {
+    assert.deepEqual(problems(`${base}restore:\n  create_topics: false\n  replication_factor: 3\n  consumer_group_mapping: { a: b }\n`), [
+      'restore.consumer_group_mapping: has no effect: restore.consumer_groups selects no group',
+      'restore.replication_factor: applies to topics the restore creates, but restore.create_topics is false',
+    ]);
+    const config = parse(`${base}restore:\n  replication_factor: 3\n  consumer_groups: [a]\n  consumer_group_mapping: { a: b }\n`);
+    assert.deepEqual([config.restore.replication_factor, config.restore.consumer_group_mapping], [3, { a: 'b' }]);
+  });
+
+  test('a declared mode refuses the sections only the other command reads', () => {
+    const both = `${base}source: { bootstrap_servers: k:1 }\ntarget: { bootstrap_servers: k:2 }\nbackup: { mode: snapshot }\nrestore: { allow_append: true }\n`;
+    assert.deepEqual(problems(`mode: backup\n${both}`), [
+      'target: has no effect: mode is backup, so the file serves only the backup command (without mode, one file serves both)',
+      'restore: has no effect: mode is backup, so the file serves only the backup command (without mode, one file serves both)',
+    ]);
+    assert.deepEqual(problems(`mode: restore\n${both}`), [
+      'source: has no effect: mode is restore, so the file serves only the restore command (without mode, one file serves both)',
+      'backup: has no effect: mode is restore, so the file serves only the restore command (without mode, one file serves both)',
+    ]);
+    assert.equal(parse(both).restore.allow_append, true);
+  });
+
   test('every rule has a distinct name', () => {
     const names = rules.map((r) => r.name);
     assert.equal(new Set(names).size, names.length);
