@@ -1,10 +1,10 @@
 // Turning zod issues into the "<dot.path>: message" problems a user reads. The error map gives
 // plain messages ("required", "expected an integer, got "ten""); unknown keys get one problem each
-// with a suggestion of the closest known key, or, for a Kafka property kafka-backup refuses, the
-// reason (kafka-properties.ts).
+// with a suggestion of the closest known key, or, for a key kafka-backup refuses (a Kafka client
+// property it does not take, a key with no use), the reason (refused-keys.ts).
 
 import type { z } from 'zod';
-import { refusedKafkaProperty } from './kafka-properties.js';
+import { refusedKeyReason } from './refused-keys.js';
 import { listsKeysOnUnknown, objectAt } from './schema-walk.js';
 
 /** `backup.segment_max_bytes`, `source.bootstrap_servers[1]`, `source.kafka_config["acks.x"]`. */
@@ -101,7 +101,7 @@ export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, data: un
     const known = object ? Object.keys(object.shape) : [];
     const listAll = object !== undefined && listsKeysOnUnknown(object);
     return issue.keys.map(
-      (key) => `${formatPath([...issue.path, key])}: ${refusedKafkaProperty(issue.path, key) ?? unknownKeyMessage(key, known, listAll)}`,
+      (key) => `${formatPath([...issue.path, key])}: ${refusedKeyReason(issue.path, key, data) ?? unknownKeyMessage(key, known, listAll)}`,
     );
   }
   if (issue.code === 'invalid_key') {

@@ -193,3 +193,15 @@ describe('kafka_config: each side takes what it uses', () => {
     ]);
   });
 });
+
+describe('keys with no use are refused with the reason', () => {
+  test('storage.project_id (gcs): kafka-backup needs no project for objects in an existing bucket', () => {
+    assert.deepEqual(problems(`backup_id: b\nstorage: { backend: gcs, bucket: acme-backups, project_id: acme-prod }\n`), [
+      'storage.project_id: not used: kafka-backup only reads and writes objects in an existing bucket, which needs no project id ' +
+        '(the bucket belongs to its project, and the credentials name who pays); remove it',
+    ]);
+    assert.deepEqual(problems(`backup_id: b\nstorage: { backend: s3, bucket: acme-backups, project_id: acme-prod }\n`), [
+      'storage.project_id: unknown key',
+    ]);
+  });
+});
