@@ -103,4 +103,20 @@ describe('kafka_config against the broker', () => {
       });
     assert.deepEqual([await refreshed('"metadata.max.age.ms": 100'), await refreshed('"metadata.max.age.ms": 600000')], [true, false]);
   });
+
+  test('security.ssl_reject_unauthorized false connects to a broker whose certificate no trusted CA signed; true refuses it', async () => {
+    const ssl = process.env.KB_TEST_SSL_BOOTSTRAP;
+    assert.ok(ssl, 'KB_TEST_SSL_BOOTSTRAP is set by test/run.sh');
+    const attempt = async (verify: boolean) => {
+      const config = parse(`${base}source:\n  bootstrap_servers: ${ssl}\n  security: { security_protocol: SSL, ssl_reject_unauthorized: ${verify} }\n  kafka_config: { retries: 0 }\n`);
+      const conn = await connectKafka(kafkaSettings(config.source!), log);
+      try {
+        return await conn.clusterId();
+      } finally {
+        await conn.close();
+      }
+    };
+    assert.ok((await attempt(false)).length > 0);
+    await assert.rejects(attempt(true), /self-signed certificate|certificate/);
+  });
 });

@@ -70,18 +70,25 @@ function fetchAnswer(): FetchResponse {
 }
 
 describe('kafka_config: the kafkajs client configuration', () => {
-  test('client id, connection and request timeouts, retries and backoff reach kafkajs', () => {
-    const s = settingsFor(
-      'source',
-      '"client.id": from-kafka-config\n"socket.connection.setup.timeout.ms": 1234\n"request.timeout.ms": 5678\nretries: 7\n"retry.backoff.ms": 90',
-    );
-    const k = kafkaConfig(s, log);
-    assert.deepEqual(
-      { clientId: k.clientId, connectionTimeout: k.connectionTimeout, requestTimeout: k.requestTimeout, retry: k.retry },
-      { clientId: 'from-kafka-config', connectionTimeout: 1234, requestTimeout: 5678, retry: { retries: 7, initialRetryTime: 90 } },
-    );
-    assert.equal(kafkaConfig(settingsFor('target', 'retries: 0', '  client_id: the-client-id\n'), log).clientId, 'the-client-id');
-  });
+  for (const section of ['source', 'target'] as const) {
+    test(`${section}: client id, connection and request timeouts, retries and backoff reach kafkajs`, () => {
+      const s = settingsFor(
+        section,
+        '"client.id": from-kafka-config\n"socket.connection.setup.timeout.ms": 1234\n"request.timeout.ms": 5678\nretries: 7\n"retry.backoff.ms": 90',
+      );
+      const k = kafkaConfig(s, log);
+      assert.deepEqual(
+        { clientId: k.clientId, connectionTimeout: k.connectionTimeout, requestTimeout: k.requestTimeout, retry: k.retry },
+        { clientId: 'from-kafka-config', connectionTimeout: 1234, requestTimeout: 5678, retry: { retries: 7, initialRetryTime: 90 } },
+      );
+      assert.equal(kafkaConfig(settingsFor(section, 'retries: 0', '  client_id: the-client-id\n'), log).clientId, 'the-client-id');
+    });
+
+    test(`${section}: the SASL mechanism, user name and password reach kafkajs`, () => {
+      const security = '  security: { security_protocol: SASL_PLAINTEXT, sasl_mechanism: SCRAM-SHA-512, sasl_username: alice, sasl_password: secret-1 }\n';
+      assert.deepEqual(kafkaConfig(settingsFor(section, 'retries: 1', security), log).sasl, { mechanism: 'scram-sha-512', username: 'alice', password: 'secret-1' });
+    });
+  }
 });
 
 describe('kafka_config: the backup Fetch', () => {
