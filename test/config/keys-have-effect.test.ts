@@ -165,6 +165,10 @@ function connection(side: 'source' | 'target'): Record<string, Evidence> {
 
 const semaphore = ['test/integration/storage-semaphore.test.ts', 'backup and restore in one process never exceed the storage concurrency limit together'] as const;
 const storesRoundTrip = [ROUNDTRIP_STORES, 'backup, status, verify, validate-restore and restore, byte-exact'] as const;
+const azureStreamed = [
+  'test/storage/azure/specifics.test.ts',
+  'streamed uploads: a small object is one Put Blob; a large one is block_size blocks, max_concurrent_uploads at a time, and one commit',
+] as const;
 
 const registry: Record<string, Evidence> = {
   mode: {
@@ -234,22 +238,8 @@ const registry: Record<string, Evidence> = {
   },
   'storage(azure).connection_string': { tests: [[AZURE_CREDENTIALS, 'connection_string, account_key (account from the endpoint) and sas_token all sign requests']] },
   'storage(azure).endpoint': { tests: [[AZURE_CREDENTIALS, 'config: endpoint defaults from account_name; conflicting or missing keys are CONFIG_INVALID']] },
-  'storage(azure).block_size': {
-    tests: [
-      [
-        'test/storage/azure/specifics.test.ts',
-        'streamed uploads: a small object is one Put Blob; a large one is block_size blocks, max_concurrent_uploads at a time, and one commit',
-      ],
-    ],
-  },
-  'storage(azure).max_concurrent_uploads': {
-    tests: [
-      [
-        'test/storage/azure/specifics.test.ts',
-        'streamed uploads: a small object is one Put Blob; a large one is block_size blocks, max_concurrent_uploads at a time, and one commit',
-      ],
-    ],
-  },
+  'storage(azure).block_size': { tests: [azureStreamed] },
+  'storage(azure).max_concurrent_uploads': { tests: [azureStreamed] },
   'storage(azure).max_concurrency': {
     tests: [['test/storage/azure/pool.test.ts', 'without a semaphore, the agent alone caps the wire at max_concurrency (3)']],
   },
