@@ -17,7 +17,6 @@ export interface KafkaSettings {
   /** Backup (source) only, like the other fetch settings. */
   fetchMaxBytes: number;
   partitionFetchMaxBytes: number;
-  fetchMaxWaitMs: number;
   fetchMinBytes: number;
   /** Restore (target) only: Produce requests in flight per broker connection. */
   maxInFlightPerConnection: number;
@@ -39,7 +38,6 @@ export function kafkaSettings(c: KafkaConnectionConfig): KafkaSettings {
     metadataMaxAgeMs: k['metadata.max.age.ms'],
     fetchMaxBytes: k['fetch.max.bytes'],
     partitionFetchMaxBytes: k['max.partition.fetch.bytes'],
-    fetchMaxWaitMs: k['fetch.max.wait.ms'],
     fetchMinBytes: k['fetch.min.bytes'],
     maxInFlightPerConnection: k['max.in.flight.requests.per.connection'],
   };

@@ -138,7 +138,7 @@ function connection(side: 'source' | 'target'): Record<string, Evidence> {
       'source.kafka_config["fetch.max.bytes"]': { tests: [fetchSizes, fetchRequest] },
       'source.kafka_config["max.partition.fetch.bytes"]': { tests: [fetchSizes, fetchRequest] },
       'source.kafka_config["fetch.min.bytes"]': { tests: [fetchWait, fetchRequest] },
-      'source.kafka_config["fetch.max.wait.ms"]': { tests: [fetchWait] },
+      'source.kafka_config["fetch.max.wait.ms"]': { tests: [fetchWait, [BACKUP, 'kafka_config fetch.max.wait.ms: every fetch lets the broker hold it that long']] },
       'source.kafka_config["max.in.flight.requests.per.connection"]': {
         tests: [[RULES, 'max.in.flight.requests.per.connection is refused on the source']],
       },

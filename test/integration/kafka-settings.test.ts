@@ -16,26 +16,27 @@ const log = pino({ level: 'silent' });
 const RECORDS = 100;
 const VALUE_BYTES = 2000;
 
-/** A connection to the test broker with these kafka_config lines (YAML) in `source`. */
-function connect(kafkaConfig: string): Promise<KafkaConnection> {
+/** The `source` section of a config for the test broker with these kafka_config lines (YAML). */
+function sourceConfig(kafkaConfig: string) {
   const settings = kafkaConfig ? `  kafka_config:\n${kafkaConfig.replace(/^/gm, '    ')}\n` : '';
-  const config = parse(`${base}source:\n  bootstrap_servers: ${bootstrap()}\n${settings}`);
-  return connectKafka(kafkaSettings(config.source!), log);
+  return parse(`${base}source:\n  bootstrap_servers: ${bootstrap()}\n${settings}`).source!;
 }
 
-async function withConnection<T>(kafkaConfig: string, body: (conn: KafkaConnection) => Promise<T>): Promise<T> {
-  const conn = await connect(kafkaConfig);
+/** Runs `body` on a connection made from the section; the backup fetches with its fetch.max.wait.ms. */
+async function withConnection<T>(kafkaConfig: string, body: (conn: KafkaConnection, fetchMaxWaitMs: number) => Promise<T>): Promise<T> {
+  const source = sourceConfig(kafkaConfig);
+  const conn = await connectKafka(kafkaSettings(source), log);
   try {
-    return await body(conn);
+    return await body(conn, source.kafka_config['fetch.max.wait.ms']);
   } finally {
     await conn.close();
   }
 }
 
 /** Bytes of the record batches one fetch at offset 0 returns, and how long the broker took. */
-async function fetchOnce(conn: KafkaConnection, topic: string): Promise<{ bytes: number; ms: number }> {
+async function fetchOnce(conn: KafkaConnection, topic: string, maxWaitMs: number): Promise<{ bytes: number; ms: number }> {
   const started = Date.now();
-  const data = await new RawKafkaSource(conn, log).fetch(topic, 0, 0, conn.settings.fetchMaxWaitMs);
+  const data = await new RawKafkaSource(conn, log).fetch(topic, 0, 0, maxWaitMs);
   return { bytes: data.batches.reduce((n, b) => n + b.bytes.length, 0), ms: Date.now() - started };
 }
 
@@ -54,9 +55,9 @@ describe('kafka_config against the broker', () => {
   });
 
   test('max.partition.fetch.bytes and fetch.max.bytes bound what one Fetch returns', async () => {
-    const all = await withConnection('', (conn) => fetchOnce(conn, topic));
-    const perPartition = await withConnection('"max.partition.fetch.bytes": 20000', (conn) => fetchOnce(conn, topic));
-    const perFetch = await withConnection('"fetch.max.bytes": 20000', (conn) => fetchOnce(conn, topic));
+    const all = await withConnection('', (conn, wait) => fetchOnce(conn, topic, wait));
+    const perPartition = await withConnection('"max.partition.fetch.bytes": 20000', (conn, wait) => fetchOnce(conn, topic, wait));
+    const perFetch = await withConnection('"fetch.max.bytes": 20000', (conn, wait) => fetchOnce(conn, topic, wait));
     assert.ok(all.bytes > RECORDS * VALUE_BYTES, `default limits: ${all.bytes} bytes`);
     for (const [what, r] of [['max.partition.fetch.bytes', perPartition], ['fetch.max.bytes', perFetch]] as const) {
       assert.ok(r.bytes > 0 && r.bytes <= 20000, `${what} 20000: ${r.bytes} bytes`);
@@ -65,8 +66,8 @@ describe('kafka_config against the broker', () => {
 
   test('fetch.min.bytes makes the broker hold a Fetch for up to fetch.max.wait.ms', async () => {
     // About 200 KB are there: a minimum of 1 MiB is not reached, so the broker answers at the wait.
-    const held = await withConnection('"fetch.min.bytes": 1MiB\n"fetch.max.wait.ms": 1500', (conn) => fetchOnce(conn, topic));
-    const prompt = await withConnection('"fetch.min.bytes": 1\n"fetch.max.wait.ms": 5000', (conn) => fetchOnce(conn, topic));
+    const held = await withConnection('"fetch.min.bytes": 1MiB\n"fetch.max.wait.ms": 1500', (conn, wait) => fetchOnce(conn, topic, wait));
+    const prompt = await withConnection('"fetch.min.bytes": 1\n"fetch.max.wait.ms": 5000', (conn, wait) => fetchOnce(conn, topic, wait));
     assert.ok(held.ms >= 1400, `held ${held.ms} ms`);
     assert.ok(held.bytes > 0);
     assert.ok(prompt.ms < 4000, `answered after ${prompt.ms} ms`);

@@ -21,7 +21,7 @@ function config(backup: string, topics = ''): Config {
 }
 
 async function backup(cfg: Config, cluster: FakeCluster, storage = new MemoryBackend(), signal = new AbortController().signal) {
-  await runBackup({ config: cfg, source: cluster, storage, log, signal, fetchMaxWaitMs: 10 });
+  await runBackup({ config: cfg, source: cluster, storage, log, signal });
   return storage;
 }
 
@@ -144,11 +144,18 @@ describe('backup settings', () => {
   });
 });
 
-describe('source.topics', () => {
+describe('source', () => {
   test('include and exclude choose the topics backed up', async () => {
     const cluster = new FakeCluster().addTopic('orders', 1, 1).addTopic('orders-tmp', 1, 1).addTopic('payments', 1, 1).addTopic('audit', 1, 1);
     const cfg = config('mode: snapshot', '  topics:\n    include: [orders, "orders-*", "~^pay"]\n    exclude: ["*-tmp"]\n');
     const stored = await backup(cfg, cluster);
     assert.deepEqual((await readDescriptor(stored, ID))!.descriptor.topics.map((t) => t.name), ['orders', 'payments']);
+  });
+
+  test('kafka_config fetch.max.wait.ms: every fetch lets the broker hold it that long', async () => {
+    const cluster = new FakeCluster({ batchesPerFetch: 1 }).addTopic('orders', 2, 3);
+    await backup(config('mode: snapshot', '  kafka_config: { "fetch.max.wait.ms": 1234 }\n'), cluster);
+    assert.ok(cluster.fetches.length >= 6);
+    assert.deepEqual([...new Set(cluster.fetches.map((f) => f.maxWaitMs))], [1234]);
   });
 });

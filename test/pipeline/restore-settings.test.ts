@@ -24,7 +24,7 @@ async function backedUp(topics: Record<string, [partitions: number, batches: num
   for (const [name, [partitions, batches]] of Object.entries(topics)) source.addTopic(name, partitions, batches);
   const storage = new MemoryBackend();
   const config = parse(`${base}source:\n  bootstrap_servers: k:9092\nbackup:\n  compression: none\n`);
-  await runBackup({ config, source, storage, log, signal: new AbortController().signal, fetchMaxWaitMs: 10 });
+  await runBackup({ config, source, storage, log, signal: new AbortController().signal });
   return storage;
 }
 
