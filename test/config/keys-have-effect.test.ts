@@ -16,7 +16,7 @@ const repoRoot = new URL('../../../', import.meta.url);
 type Evidence = { tests: readonly (readonly [file: string, title: string])[] } | { exempt: string };
 
 /** Paths of every key: `a.b`, `kafka_config["x.y"]`, `storage(s3).bucket`, `*` for a mapping's entries. */
-export function schemaKeyPaths(schema: z.ZodType = configSchema, prefix = ''): string[] {
+function schemaKeyPaths(schema: z.ZodType = configSchema, prefix = ''): string[] {
   let inner = describeKey(schema).schema;
   while (inner instanceof z.ZodPipe) inner = describeKey(inner.in as z.ZodType).schema;
   const join = (key: string) => (/^[a-z_]+$/.test(key) ? `${prefix}${prefix ? '.' : ''}${key}` : `${prefix}["${key}"]`);
