@@ -74,7 +74,6 @@ export const gcsStorageSchema = z.strictObject({
   backend: z.literal('gcs').describe('Google Cloud Storage.'),
   bucket: z.string().min(3).max(222).describe('Bucket name; the bucket must exist.'),
   prefix,
-  project_id: z.string().min(1).optional().describe('Project id (default: from the credentials).'),
   key_file: z.string().min(1).optional().describe("Service account key file (JSON); without it Application Default Credentials are used. Relative to the config file's directory."),
   endpoint: z.url().optional().describe('API endpoint, e.g. a fake-gcs-server URL; default: Google.'),
   chunk_size: byteSize(256 * 1024, 1024 * MiB)

@@ -17,6 +17,12 @@ interface PendingProduce {
 }
 
 const PRODUCE_TIMEOUT_MS = 30_000;
+/**
+ * Every Produce waits for all in-sync replicas: the producer is idempotent, which needs it, and a
+ * batch the leader alone acknowledged could be lost in a leader change after the restore counted it
+ * as written. Not configurable (config/kafka-properties.ts refuses `acks`).
+ */
+const ACKS_ALL = -1;
 /** Cap on one coalesced request, so one request never holds the whole pipeline's data. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
@@ -72,7 +78,7 @@ class BrokerProduceQueue {
     this.broker.connectionPool
       .send({
         request: produceRequest({
-          acks: this.conn.settings.acks,
+          acks: ACKS_ALL,
           timeoutMs: PRODUCE_TIMEOUT_MS,
           topics: [...byTopic].map(([topic, ps]) => ({
             topic,

@@ -33,8 +33,6 @@ export interface BackupDeps {
   log: Logger;
   /** Aborted on SIGINT/SIGTERM: partitions store what they fetched and stop. */
   signal: AbortSignal;
-  /** How long the broker may hold a fetch when no data is available (fetch.max.wait.ms). */
-  fetchMaxWaitMs: number;
   stats?: TransferStats;
 }
 
@@ -222,7 +220,8 @@ async function backupTurn(task: PartitionTask, deps: BackupDeps, stats: Transfer
   const { config, source, log, signal } = deps;
   const opts = config.backup;
   const continuous = opts.mode === 'continuous';
-  const maxWait = deps.fetchMaxWaitMs;
+  // How long the broker may hold a fetch for fetch.min.bytes, or for new records once caught up.
+  const maxWait = config.source!.kafka_config['fetch.max.wait.ms'];
   const atEnd = () => task.endOffset !== undefined && task.offset >= task.endOffset;
   const fetchNext = () => {
     const p = source.fetch(task.topic, task.partition, task.offset, maxWait);
