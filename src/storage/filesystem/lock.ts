@@ -51,7 +51,16 @@ async function acquireLockFile(lockPath: string, modes: Modes): Promise<void> {
   for (let delayMs = 2; ; delayMs = Math.min(delayMs * 2, 100)) {
     try {
       const handle = await createFile(lockPath, modes);
-      await handle.writeFile(`pid ${process.pid} on ${os.hostname()}\n`).finally(() => handle.close());
+      try {
+        await handle.writeFile(`pid ${process.pid} on ${os.hostname()}\n`);
+      } catch (err) {
+        // A full disk: the lock is ours but empty; left behind, it would hold up the next writer
+        // until it turns stale.
+        await handle.close().catch(() => undefined);
+        await removeQuietly(lockPath);
+        throw err;
+      }
+      await handle.close();
       return;
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;

@@ -170,7 +170,7 @@ describe('a full disk (a 2 MiB tmpfs)', { skip: cannotMount }, () => {
     await backend.delete(key);
   });
 
-  test('a manifest rewrite that does not fit fails whole: the previous manifest stays, no temp file is left', async () => {
+  test('a manifest rewrite that does not fit fails whole: the previous manifest stays, no temp or lock file is left', async () => {
     const backend = new FilesystemBackend(root);
     const key = 'b/topics/t/0/manifest.json';
     const v1 = await backend.put(key, Buffer.from('{"next_offset":10}'));
@@ -187,6 +187,8 @@ describe('a full disk (a 2 MiB tmpfs)', { skip: cannotMount }, () => {
       const { error } = await settlesWithin(5 * SECONDS, backend.put(key, Buffer.alloc(64 * 1024, 0x20), options));
       assertError(error, 'STORAGE_IO', 'disk full writing', path.join(root, key));
     }
+    // An empty temp file still fits; the lock file's content does not: the lock must not stay.
+    assertError((await settlesWithin(5 * SECONDS, backend.put(key, Buffer.alloc(0), { ifMatch: v1.etag }))).error, 'STORAGE_IO', 'disk full');
     assert.equal((await backend.get(key)).toString(), '{"next_offset":10}');
     assert.deepEqual(await filesBelow(root), ['b/topics/t/0/manifest.json'], 'no temp or lock file left');
     // After freeing space the same conditional write goes through.
