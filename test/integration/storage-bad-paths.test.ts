@@ -99,6 +99,9 @@ test('a backup into a full disk fails with "disk full" naming the path; after fr
   // What is left behind is committed state only: every listed segment complete (docs/design.md
   // invariant 1), some partitions partly backed up.
   assert.deepEqual(committedStateProblems(storagePath, id), [], 'committed state after the disk filled');
+  // No temp or lock file keeps space or blocks the rerun: failed and abandoned uploads are discarded.
+  const internal = (readdirSync(storagePath, { recursive: true }) as string[]).filter((f) => /(^|\/)\.[^/]*\.(tmp-[0-9a-f]{16}|lock)$/.test(f));
+  assert.deepEqual(internal, [], 'temp and lock files left by the failed run');
   const partial = readManifests(storagePath, id).reduce((n, m) => n + m.segments.reduce((k, s) => k + s.record_count, 0), 0);
   assert.ok(partial < 20_000, `the full disk cannot hold everything, yet ${partial} records were committed`);
 
