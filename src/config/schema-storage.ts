@@ -24,6 +24,14 @@ const prefix = z
 export const filesystemStorageSchema = z.strictObject({
   backend: z.literal('filesystem').describe('Store backups in a local or mounted directory.'),
   path: z.string().min(1).describe("Directory holding the backups; relative paths are resolved against the config file's directory."),
+  permissions: z
+    .enum(['private', 'group', 'umask'])
+    .default('private')
+    .describe(
+      'Modes of the files and directories kafka-backup creates (backups, manifests, restore states, temp and lock files): ' +
+        'private = owner only (files 0600, directories 0700), group = the group may read too (0640, 0750), ' +
+        'umask = 0666/0777 less the process umask (0644/0755 under the usual 022: world-readable). Existing files are not changed.',
+    ),
   ...storageCommon,
 });
 

@@ -2,6 +2,7 @@
 import { KafkaBackupError } from '../errors.js';
 import type { KafkaConnection } from './connection.js';
 import { translateKafkaError } from './errors.js';
+import { safeInt64 } from '../records/int64.js';
 import type { KjsBroker } from './kafkajs-internals.js';
 import type { KafkaSink, NewTopic, ProduceOutcome, ProducerIdentity } from './sink.js';
 import { produceRequest, produceResponse } from './wire/produce.js';
@@ -153,7 +154,7 @@ export class RawKafkaSink extends ClusterClient implements KafkaSink {
       if (nodeId === undefined) throw new KafkaBackupError('KAFKA_UNREACHABLE', 'the cluster metadata lists no brokers', { retryable: true });
       const broker = await this.conn.cluster.findBroker({ nodeId });
       const res = await broker.initProducerId({ transactionTimeout: 60_000 });
-      return { producerId: Number(res.producerId), producerEpoch: res.producerEpoch };
+      return { producerId: safeInt64(res.producerId, 'InitProducerId response producer_id'), producerEpoch: res.producerEpoch };
     } catch (err) {
       throw translateKafkaError(err, 'initializing an idempotent producer (InitProducerId)');
     }

@@ -106,6 +106,9 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
       stopAll(err);
       // A flush in flight finishes (or fails) before the run reports: no write outlives the run.
       await task.flushing?.catch(() => undefined);
+      // The open segment will not be committed: its upload is discarded now (a full disk gets the
+      // space back), not left for the next run's sweep.
+      await task.open?.writer.abort().catch(() => undefined);
       throw err;
     }
   };
@@ -285,7 +288,12 @@ async function commit(task: PartitionTask, deps: BackupDeps, stats: TransferStat
   const open = task.open;
   task.open = undefined;
   const nextOffset = task.offset;
-  await settleFlush(task);
+  try {
+    await settleFlush(task);
+  } catch (err) {
+    await open?.writer.abort().catch(() => undefined); // not committed after a failed flush: discard it
+    throw err;
+  }
   if (open === undefined && nextOffset <= task.manifest.next_offset) return;
   const flushing = flush(task, open, nextOffset, deps, stats);
   flushing.catch(() => undefined); // observed by settleFlush

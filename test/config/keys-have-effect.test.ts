@@ -189,6 +189,9 @@ const registry: Record<string, Evidence> = {
     ],
   },
   'storage(filesystem).max_concurrency': { tests: [semaphore] },
+  'storage(filesystem).permissions': {
+    tests: [['test/storage/filesystem/permissions.test.ts', 'the config key storage.permissions reaches the backend (default private, group when set)']],
+  },
 
   'storage(s3).backend': { tests: [storesRoundTrip] },
   'storage(s3).bucket': { tests: [['test/storage/s3/errors.test.ts', 'a missing bucket: STORAGE_NOT_FOUND saying the bucket does not exist, also for head()']] },
@@ -264,11 +267,7 @@ const registry: Record<string, Evidence> = {
 
   'backup.mode': { tests: [[BACKUP, 'mode: snapshot stops at the end offsets seen at start; continuous goes on with records written later']] },
   'backup.compression': { tests: [[BACKUP, 'compression: segments are written with the configured codec']] },
-  'backup.compression_level': {
-    exempt:
-      'issue 8 item 3 (branch i8-storage) makes the zstd binding take the level and adds its effect test (levels 1 and 19 give different ' +
-      'output); until that merges the level does not reach the codec. Add that test here when it lands.',
-  },
+  'backup.compression_level': { tests: [[BACKUP, 'compression_level: zstd blocks are written at the configured level']] },
   'backup.segment_max_bytes': { tests: [[BACKUP, 'segment_max_bytes: a partition rolls to a new segment once that many bytes are written']] },
   'backup.segment_max_interval_ms': {
     tests: [[BACKUP, 'segment_max_interval_ms: a continuous backup stores an open segment once it is that old, while still running']],

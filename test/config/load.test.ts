@@ -100,7 +100,7 @@ describe('parseConfig: defaults and normalization', () => {
     const config = parse(`${base}source:\n  bootstrap_servers: [k:9092]\n`);
     assert.equal(config.mode, undefined);
     assert.equal(config.target, undefined);
-    assert.deepEqual(config.storage, { backend: 'filesystem', path: '/srv/kb/data', max_concurrency: 16 });
+    assert.deepEqual(config.storage, { backend: 'filesystem', path: '/srv/kb/data', permissions: 'private', max_concurrency: 16 });
     assert.deepEqual(config.backup, {
       mode: 'snapshot',
       compression: 'zstd',
@@ -197,7 +197,7 @@ describe('loadConfig', () => {
       const file = join(dir, 'c.yaml');
       await writeFile(file, 'backup_id: b\nstorage: { backend: filesystem, path: "${DIR:-out}" }\n');
       const config = await loadConfig(file, { env: {} });
-      assert.deepEqual(config.storage, { backend: 'filesystem', path: join(dir, 'out'), max_concurrency: 16 });
+      assert.deepEqual(config.storage, { backend: 'filesystem', path: join(dir, 'out'), permissions: 'private', max_concurrency: 16 });
       const fromEnv = await loadConfig(file, { env: { DIR: '/abs' } });
       assert.equal(fromEnv.storage.backend === 'filesystem' && fromEnv.storage.path, '/abs');
     } finally {

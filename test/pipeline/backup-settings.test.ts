@@ -74,6 +74,16 @@ describe('backup settings', () => {
     }
   });
 
+  test('compression_level: zstd blocks are written at the configured level', async () => {
+    const stored = async (level: number) => {
+      const storage = await backup(config(`compression: zstd\ncompression_level: ${level}`), new FakeCluster().addTopic('orders', 1, 300));
+      assert.equal((await readDescriptor(storage, ID))!.descriptor.compression.level, level);
+      return (await segments(storage)).reduce((n, s) => n + s.stored_bytes, 0);
+    };
+    const [fast, small] = [await stored(1), await stored(19)];
+    assert.ok(small < fast, `level 19 stored ${small} bytes, level 1 ${fast}`);
+  });
+
   test('max_concurrent_partitions: at most that many partitions fetch at once', async () => {
     const seen: number[] = [];
     for (const limit of [1, 3]) {
