@@ -47,6 +47,8 @@ describe('status of the golden v1 backups', () => {
         source_cluster_id: 'GoldenCluster000000000',
         compression: 'zstd level 3',
         error: null,
+        damaged: false,
+        problems: [],
         totals: { topics: 1, partitions: 1, records: 41, segments: 2, stored_bytes: 1316 + 576, raw_bytes: 3652 + 4868, compression_ratio: 4.5 },
         partitions: undefined,
         restores: undefined,
@@ -94,6 +96,8 @@ describe('status of the golden v1 backups', () => {
         mode: 'snapshot',
         updated_at: '2026-01-01T01:00:00.000Z',
         topics: 1,
+        damaged: false,
+        problems: [],
       })),
     );
   });
@@ -146,7 +150,8 @@ async function writePartition(storage: MemoryBackend, id: string, topic: string,
 async function builtStorage(): Promise<MemoryBackend> {
   const storage = new MemoryBackend();
   const id = 'live';
-  await writeDescriptor(storage, descriptorOf(id), { create: true });
+  // b's manifests exist, but the run has not recorded b in the descriptor yet: in progress, not damage.
+  await writeDescriptor(storage, descriptorOf(id, { topics: [{ name: 'a', partitions: 1 }] }), { create: true });
   await writePartition(storage, id, 'b', 10, [[buildBatch({ baseOffset: 7, records: sequentialRecords(4, T + 50_000) })]], 7);
   await writePartition(storage, id, 'b', 2, [
     [buildBatch({ baseOffset: 0, records: sequentialRecords(3, T) }), buildControlBatch({ baseOffset: 3, producerId: 5, type: 'commit', timestamp: T + 99_999_999 })],
@@ -172,9 +177,10 @@ async function builtStorage(): Promise<MemoryBackend> {
   await storage.put(`${restoresPrefix(id)}Dst/b-copy/notes.txt`, Buffer.from('x'));
   await storage.put(`${restoresPrefix(id)}Dst/README.json`, Buffer.from('{}'));
 
-  await writeDescriptor(storage, descriptorOf('dead', { updated_at: iso(NOW - 60_000), owner: { ...descriptorOf('dead').owner, heartbeat_at: iso(NOW - 60_000) } }), { create: true });
-  await writeDescriptor(storage, descriptorOf('stopped', { state: 'failed', mode: 'snapshot', error: { code: 'INTERRUPTED', message: 'SIGINT' } }), { create: true });
-  await writeDescriptor(storage, descriptorOf('broken', { state: 'failed', error: { code: 'STORAGE_IO', message: 'disk full' } }), { create: true });
+  // Runs that ended before any partition had a manifest list no topics.
+  await writeDescriptor(storage, descriptorOf('dead', { topics: [], updated_at: iso(NOW - 60_000), owner: { ...descriptorOf('dead').owner, heartbeat_at: iso(NOW - 60_000) } }), { create: true });
+  await writeDescriptor(storage, descriptorOf('stopped', { topics: [], state: 'failed', mode: 'snapshot', error: { code: 'INTERRUPTED', message: 'SIGINT' } }), { create: true });
+  await writeDescriptor(storage, descriptorOf('broken', { topics: [], state: 'failed', error: { code: 'STORAGE_IO', message: 'disk full' } }), { create: true });
   return storage;
 }
 
@@ -214,10 +220,10 @@ describe('status of backups written by the real writers', () => {
     const storage = await builtStorage();
     const states = Object.fromEntries((await listBackups(storage, NOW)).map((b) => [b.backup_id, [b.state, b.mode, b.topics]]));
     assert.deepEqual(states, {
-      broken: ['failed', 'continuous', 2],
-      dead: ['interrupted', 'continuous', 2],
+      broken: ['failed', 'continuous', 0],
+      dead: ['interrupted', 'continuous', 0],
       live: ['running', 'continuous', 2],
-      stopped: ['interrupted', 'snapshot', 2],
+      stopped: ['interrupted', 'snapshot', 0],
     });
     assert.equal((await backupStatus(storage, 'dead', NOW)).state, 'interrupted');
     const stopped = await backupStatus(storage, 'stopped', NOW);
