@@ -31,7 +31,7 @@ export interface Damage {
 export interface InventoryPartition {
   topic: string;
   partition: number;
-  /** Present and readable (depth 'manifests' only); undefined when missing, unreadable or not read. */
+  /** undefined when the manifest is missing or unreadable (see damage). */
   manifest?: PartitionManifest;
 }
 
@@ -47,26 +47,19 @@ export interface BackupInventory {
   damage: Damage[];
 }
 
-/**
- * 'keys': the descriptor is read and manifests are checked for presence only (one listing: what
- * `status` shows per backup of a location). 'manifests': every manifest is read too, and every
- * segment it lists is checked for presence and size (what restore checks before writing).
- */
-export type InventoryDepth = 'keys' | 'manifests';
-
 type DescriptorRead = { descriptor: BackupDescriptor } | { damage: Damage } | undefined;
 
-/** The inventory of one backup: reads its descriptor, lists its objects, and (depth 'manifests') its manifests. */
-export async function takeInventory(storage: StorageBackend, id: string, depth: InventoryDepth): Promise<BackupInventory> {
+/** The inventory of one backup: reads its descriptor, lists its objects, reads its manifests. */
+export async function takeInventory(storage: StorageBackend, id: string): Promise<BackupInventory> {
   const read = await tryReadDescriptor(storage, id);
   const objects = new Map<string, ObjectInfo>();
   for await (const o of storage.list(backupPrefix(id))) objects.set(o.key, o);
-  return assess(storage, id, read, objects, depth);
+  return assess(storage, id, read, objects);
 }
 
 /**
  * The inventory of every backup at the location, from one listing: each top-level folder named
- * like a backup id that holds a backup.json or a topics/ folder, at depth 'keys'.
+ * like a backup id that holds a backup.json or a topics/ folder.
  */
 export async function inventoryLocation(storage: StorageBackend): Promise<BackupInventory[]> {
   const folders = new Map<string, Map<string, ObjectInfo>>();
@@ -81,7 +74,7 @@ export async function inventoryLocation(storage: StorageBackend): Promise<Backup
   const out: BackupInventory[] = [];
   for (const [id, objects] of folders) {
     if (!isBackupFolder(id, objects)) continue;
-    out.push(await assess(storage, id, await tryReadDescriptor(storage, id), objects, 'keys'));
+    out.push(await assess(storage, id, await tryReadDescriptor(storage, id), objects));
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -107,7 +100,7 @@ async function tryReadDescriptor(storage: StorageBackend, id: string): Promise<D
   }
 }
 
-async function assess(storage: StorageBackend, id: string, read: DescriptorRead, objects: Map<string, ObjectInfo>, depth: InventoryDepth): Promise<BackupInventory> {
+async function assess(storage: StorageBackend, id: string, read: DescriptorRead, objects: Map<string, ObjectInfo>): Promise<BackupInventory> {
   const descriptor = read && 'descriptor' in read ? read.descriptor : undefined;
   const damage: Damage[] = [];
   const present = new Map<string, { topic: string; partition: number }>();
@@ -147,7 +140,6 @@ async function assess(storage: StorageBackend, id: string, read: DescriptorRead,
       found.push({ kind: 'manifest_missing', key, topic: part.topic, partition: part.partition, message: missingManifest(where, key, part.topic, listedCount) });
       return;
     }
-    if (depth === 'keys') return;
     let manifest: PartitionManifest | undefined;
     try {
       manifest = (await readManifest(storage, id, part.topic, part.partition))?.manifest;

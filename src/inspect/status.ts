@@ -58,12 +58,9 @@ export interface BackupStatus {
   consumer_groups: { captures: number; first: string | null; latest: string | null; groups: string[] };
 }
 
-/**
- * One backup in detail. Reads every manifest and checks every segment it lists is there with its
- * size; a damaged backup is shown with what can be read, and its problems.
- */
+/** One backup in detail; a damaged backup is shown with what can be read, and its problems. */
 export async function backupStatus(storage: StorageBackend, id: string, now = Date.now()): Promise<BackupStatus> {
-  const inv = await takeInventory(storage, id, 'manifests');
+  const inv = await takeInventory(storage, id);
   if (!inv.exists) throw new KafkaBackupError('BACKUP_NOT_FOUND', `no backup "${id}" at ${storage.location}`);
   const d = inv.descriptor;
   const partitions: PartitionStatus[] = [];
@@ -167,8 +164,7 @@ export interface BackupListing {
 
 /**
  * Every backup at the location, healthy and damaged side by side: each top-level folder holding a
- * backup.json or a topics/ folder. Checked from one listing: backup.json is read, and every
- * partition it lists must have a manifest (`backupStatus` and `verify` check more).
+ * backup.json or a topics/ folder, checked like one backup (src/inspect/inventory.ts).
  */
 export async function listBackups(storage: StorageBackend, now = Date.now()): Promise<BackupListing[]> {
   return (await inventoryLocation(storage)).map((inv) => {

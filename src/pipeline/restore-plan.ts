@@ -11,7 +11,7 @@ import type { Config } from '../config/types.js';
 import { KafkaBackupError } from '../errors.js';
 import type { BackupDescriptor } from '../format/descriptor.js';
 import type { PartitionManifest } from '../format/manifest.js';
-import { damagedSegments, takeInventory } from '../inspect/inventory.js';
+import { takeInventory } from '../inspect/inventory.js';
 import type { StorageBackend } from '../storage/backend.js';
 
 export interface RestorePartitionPlan {
@@ -35,7 +35,7 @@ export interface RestorePlan {
   /** undefined only in a plan of planRestoreChecked for a backup whose backup.json is damaged. */
   descriptor: BackupDescriptor | undefined;
   topics: RestoreTopicPlan[];
-  /** Partitions with a readable manifest; the others are in the problems of planRestoreChecked. */
+  /** Partitions whose manifest and segments are all there; the others are in the problems of planRestoreChecked. */
   partitions: RestorePartitionPlan[];
 }
 
@@ -45,8 +45,6 @@ export interface BackupProblems {
   selection: string[];
   /** Missing or unreadable objects of the selected topics (and of backup.json), each naming partition and key. */
   damage: string[];
-  /** Segment keys already reported as missing or of the wrong size (not worth reading). */
-  damagedSegments: Set<string>;
 }
 
 /** The plan, or an error before anything is written: CONFIG_INVALID for restore.topics, BACKUP_CORRUPT for damage. */
@@ -71,7 +69,7 @@ export async function planRestore(config: Config, storage: StorageBackend): Prom
  */
 export async function planRestoreChecked(config: Config, storage: StorageBackend): Promise<{ plan: RestorePlan; problems: BackupProblems }> {
   const id = config.backup_id;
-  const inv = await takeInventory(storage, id, 'manifests');
+  const inv = await takeInventory(storage, id);
   if (!inv.exists) {
     throw new KafkaBackupError('BACKUP_NOT_FOUND', `no backup "${id}" at ${storage.location} (see \`kafka-backup status\` for the backups there)`);
   }
@@ -90,9 +88,13 @@ export async function planRestoreChecked(config: Config, storage: StorageBackend
 
   const topics: RestoreTopicPlan[] = chosen.map((t) => ({ sourceTopic: t, targetTopic: config.restore.topic_mapping[t] ?? t, partitions: held.get(t)! }));
   const targetOf = new Map(topics.map((t) => [t.sourceTopic, t.targetTopic]));
+  // Damage of topics not restored does not stand in the way; a damaged backup.json always does.
+  const relevant = inv.damage.filter((d) => d.topic === undefined || targetOf.has(d.topic));
+  // A damaged partition is left out of the plan: the checks after this one read what it holds.
+  const damaged = new Set(relevant.map((d) => `${d.topic}/${d.partition}`));
   const partitions: RestorePartitionPlan[] = inv.partitions.flatMap((p) => {
     const targetTopic = targetOf.get(p.topic);
-    if (targetTopic === undefined || !p.manifest) return [];
+    if (targetTopic === undefined || !p.manifest || damaged.has(`${p.topic}/${p.partition}`)) return [];
     const segs = p.manifest.segments;
     return [
       {
@@ -106,10 +108,5 @@ export async function planRestoreChecked(config: Config, storage: StorageBackend
       },
     ];
   });
-  // Damage of topics not restored does not stand in the way; a damaged backup.json always does.
-  const relevant = inv.damage.filter((d) => d.topic === undefined || targetOf.has(d.topic));
-  return {
-    plan: { descriptor: inv.descriptor, topics, partitions },
-    problems: { selection, damage: relevant.map((d) => d.message), damagedSegments: damagedSegments(relevant) },
-  };
+  return { plan: { descriptor: inv.descriptor, topics, partitions }, problems: { selection, damage: relevant.map((d) => d.message) } };
 }

@@ -44,13 +44,14 @@ describe('planRestore', () => {
     }
   });
 
-  test('a missing segment: refused naming it; planRestoreChecked marks it so it is not read again', async () => {
+  test('a missing segment: refused naming it; planRestoreChecked leaves its partition out of the plan', async () => {
     const storage = await threePartitions();
     const key = (await planRestore(configFor('nightly'), storage)).partitions[0]!.manifest.segments[1]!.key;
     await storage.delete(key);
     await assertFailsWith(planRestore(configFor('nightly'), storage), 'BACKUP_CORRUPT', new RegExp(`t/0: segment ${key} \\(offsets 3..4, 2 records\\) is listed in its manifest but missing`));
-    const { problems } = await planRestoreChecked(configFor('nightly'), storage);
-    assert.deepEqual([...problems.damagedSegments], [key]);
+    const { plan, problems } = await planRestoreChecked(configFor('nightly'), storage);
+    assert.deepEqual(parts(plan), ['t/1', 't/2', 'u/0']);
+    assert.equal(problems.damage.length, 1);
   });
 
   test('restore.topics naming a topic not in the backup: a config mistake (CONFIG_INVALID), listed by planRestoreChecked', async () => {

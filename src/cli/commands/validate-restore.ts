@@ -41,7 +41,7 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
     const { plan, problems: backup } = await planRestoreChecked(config, storage);
     // An unreachable target is one problem among others: the backup is still checked.
     const { check, groups } = await checkTarget(config, plan, storage, ctx);
-    const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick, skip: backup.damagedSegments });
+    const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick });
     // Limits only the records can break: too large for max.message.bytes, keyless for compaction.
     const scans = await scanTargets(config, plan, check, storage);
     const problems = [...backup.selection, ...backup.damage, ...check.problems, ...(groups?.problems ?? []), ...integrity.problems.map((p) => `segment ${p}`), ...scans.problems];

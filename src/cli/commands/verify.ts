@@ -16,7 +16,7 @@ export async function verifyCommand(opts: { config?: string; path?: string; back
     const id = opts.backupId ?? config?.backup_id;
     if (!id) throw new KafkaBackupError('USAGE', 'verify needs --backup-id (or a --config naming backup_id)');
     await requireLocation(config?.storage ?? { backend: 'filesystem', ...(opts.path !== undefined ? { path: opts.path } : {}) });
-    const inv = await takeInventory(storage, id, 'manifests');
+    const inv = await takeInventory(storage, id);
     if (!inv.exists) throw new KafkaBackupError('BACKUP_NOT_FOUND', `no backup "${id}" at ${storage.location} (see \`kafka-backup status\` for the backups there)`);
     const manifests = inv.partitions.flatMap((p) => (p.manifest ? [p.manifest] : []));
     const listed = manifests.flatMap((m) => m.segments);
