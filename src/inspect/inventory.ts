@@ -134,10 +134,12 @@ async function assess(storage: StorageBackend, id: string, read: DescriptorRead,
   await runPool(ordered, 16, async ([key, part]) => {
     const found: Damage[] = [];
     perPartition.set(key, found);
+    const ref = { topic: part.topic, partition: part.partition };
     const where = `${part.topic}/${part.partition}`;
     const listedCount = descriptor?.topics.find((t) => t.name === part.topic)?.partitions;
+    const missing = () => found.push({ kind: 'manifest_missing', key, ...ref, message: missingManifest(where, key, part.topic, listedCount) });
     if (!present.has(key) && !(await storage.head(key))) {
-      found.push({ kind: 'manifest_missing', key, topic: part.topic, partition: part.partition, message: missingManifest(where, key, part.topic, listedCount) });
+      missing();
       return;
     }
     let manifest: PartitionManifest | undefined;
@@ -145,17 +147,17 @@ async function assess(storage: StorageBackend, id: string, read: DescriptorRead,
       manifest = (await readManifest(storage, id, part.topic, part.partition))?.manifest;
     } catch (err) {
       if (!isKafkaBackupError(err, 'BACKUP_CORRUPT') && !isKafkaBackupError(err, 'FORMAT_UNSUPPORTED')) throw err;
-      found.push({ kind: 'manifest_unreadable', key, topic: part.topic, partition: part.partition, message: `${where}: ${describeError(err)}` });
+      found.push({ kind: 'manifest_unreadable', key, ...ref, message: `${where}: ${describeError(err)}` });
       return;
     }
     if (!manifest) {
-      found.push({ kind: 'manifest_missing', key, topic: part.topic, partition: part.partition, message: missingManifest(where, key, part.topic, listedCount) });
+      missing();
       return;
     }
     part.manifest = manifest;
     for (const s of manifest.segments) {
       const problem = await segmentDamage(storage, objects, s);
-      if (problem) found.push({ ...problem, topic: part.topic, partition: part.partition, message: `${where}: ${problem.message}` });
+      if (problem) found.push({ ...problem, ...ref, message: `${where}: ${problem.message}` });
     }
   });
   for (const [key] of ordered) damage.push(...perPartition.get(key)!);
@@ -168,7 +170,9 @@ function missingManifest(where: string, key: string, topic: string, listedCount:
 }
 
 async function segmentDamage(storage: StorageBackend, objects: Map<string, ObjectInfo>, s: SegmentEntry): Promise<Damage | undefined> {
-  const size = objects.get(s.key)?.size ?? (await storage.head(s.key))?.size;
+  // What the listing lacks or shows otherwise is asked again: it may be older than the manifest.
+  let size = objects.get(s.key)?.size;
+  if (size !== s.stored_bytes) size = (await storage.head(s.key))?.size;
   const range = `offsets ${s.base_offset}..${s.last_offset}, ${s.record_count} records`;
   if (size === undefined) return { kind: 'segment_missing', key: s.key, message: `segment ${s.key} (${range}) is listed in its manifest but missing` };
   if (size !== s.stored_bytes) return { kind: 'segment_size', key: s.key, message: `segment ${s.key} (${range}) holds ${size} bytes, its manifest says ${s.stored_bytes}` };

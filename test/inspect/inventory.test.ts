@@ -104,6 +104,14 @@ describe('takeInventory', () => {
     const lagging = await threePartitions(new LateListing());
     assert.deepEqual((await takeInventory(lagging, ID)).damage, []);
     assert.deepEqual((await inventoryLocation(lagging)).map((i) => i.damage), [[]]);
+
+    // A listing that saw an unlisted leftover under a segment's key, rewritten since: head() has the size.
+    class StaleSizes extends MemoryBackend {
+      override async *list(prefix: string): AsyncIterable<ObjectInfo> {
+        for await (const o of super.list(prefix)) yield late.has(o.key) ? { ...o, size: o.size + 7 } : o;
+      }
+    }
+    assert.deepEqual((await takeInventory(await threePartitions(new StaleSizes()), ID)).damage, []);
   });
 
   test('nothing of the backup at all: it does not exist, no damage', async () => {
