@@ -130,6 +130,8 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
     await groups?.capture();
     if (groups && opts.mode === 'continuous') groupTimer = setInterval(recapture, opts.consumer_groups_interval_secs * 1000);
     const tasks = await planPartitions(config, source, storage, topics);
+    // Every selected partition has its manifest now: the descriptor may list them.
+    await run.recordTopics();
     stats.partitionsTotal = tasks.length;
     if (opts.mode === 'snapshot') {
       await runPool(tasks, opts.max_concurrent_partitions, async (task) => {

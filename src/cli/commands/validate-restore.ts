@@ -9,7 +9,7 @@ import { kafkaSettings } from '../../kafka/settings.js';
 import { countRestoredRecords } from '../../pipeline/restore-count.js';
 import { groupPreflight, type GroupChecks } from '../../pipeline/offsets-preflight.js';
 import { restoreFilterFor } from '../../pipeline/restore-filter.js';
-import { planRestore, type RestorePlan } from '../../pipeline/restore-plan.js';
+import { planRestoreChecked, type RestorePlan } from '../../pipeline/restore-plan.js';
 import { PROVENANCE_HEADER_KEYS } from '../../records/provenance.js';
 import { partitionKey, preflight, type Preflight } from '../../pipeline/restore-preflight.js';
 import { runPool } from '../../pipeline/pool.js';
@@ -37,13 +37,14 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
   requireSection(config, 'target', 'validate-restore', file);
   const storage = openStorage(config.storage, ctx.log);
   try {
-    const plan = await planRestore(config, storage);
+    // Problems of the backup itself and of restore.topics are listed with the others (exit 3).
+    const { plan, problems: backup } = await planRestoreChecked(config, storage);
     // An unreachable target is one problem among others: the backup is still checked.
     const { check, groups } = await checkTarget(config, plan, storage, ctx);
     const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick });
     // Limits only the records can break: too large for max.message.bytes, keyless for compaction.
     const scans = await scanTargets(config, plan, check, storage);
-    const problems = [...check.problems, ...(groups?.problems ?? []), ...integrity.problems.map((p) => `segment ${p}`), ...scans.problems];
+    const problems = [...backup.selection, ...backup.damage, ...check.problems, ...(groups?.problems ?? []), ...integrity.problems.map((p) => `segment ${p}`), ...scans.problems];
     check.warnings.push(...scans.warnings.map((message) => ({ topic: '', kind: 'note' as const, message })));
     // With a time window or offsets, `records` is exactly what the restore would write.
     const records = await Promise.all(
