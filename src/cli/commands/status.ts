@@ -8,13 +8,14 @@ export async function statusCommand(opts: { config?: string; path?: string; back
     const id = opts.backupId ?? (opts.path ? undefined : config?.backup_id);
     if (id === undefined) {
       const backups = await listBackups(storage);
-      if (ctx.json) return ctx.out(JSON.stringify({ location: storage.location, backups }));
-      if (backups.length === 0) return ctx.out(`No backups at ${storage.location}`);
-      ctx.out(`Backups at ${storage.location}\n` + table([['BACKUP', 'STATE', 'MODE', 'TOPICS', 'UPDATED'], ...backups.map((b) => [b.backup_id, b.state, b.mode, String(b.topics), b.updated_at])]));
-      return;
+      const text =
+        backups.length === 0
+          ? `No backups at ${storage.location}`
+          : `Backups at ${storage.location}\n` + table([['BACKUP', 'STATE', 'MODE', 'TOPICS', 'UPDATED'], ...backups.map((b) => [b.backup_id, b.state, b.mode, String(b.topics), b.updated_at])]);
+      return ctx.report({ location: storage.location, backups }, text);
     }
     const s = await backupStatus(storage, id);
-    ctx.out(ctx.json ? JSON.stringify(s) : render(s));
+    ctx.report(s, render(s));
   } finally {
     await storage.close();
   }

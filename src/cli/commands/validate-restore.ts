@@ -92,27 +92,34 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
         };
       }),
       partitions: rows,
-      totals: { partitions: rows.length, records: rows.reduce((n, r) => n + r.records, 0), bytes: rows.reduce((n, r) => n + r.bytes, 0), segments_checked: integrity.segments },
+      totals: {
+        partitions: rows.length,
+        records: rows.reduce((n, r) => n + r.records, 0),
+        bytes: rows.reduce((n, r) => n + r.bytes, 0),
+        segments_checked: integrity.segments,
+        // One problem per segment: missing, the wrong size, or (not --quick) failing the read-back.
+        segments_damaged: integrity.problems.length,
+      },
       consumer_groups: groups ? offsetsPlanJson(groups.plan, groups.targets) : null,
       warnings: notes.map((w) => w.message),
       problems,
     };
-    if (ctx.json) ctx.out(JSON.stringify(report));
-    else {
-      ctx.out(
-        [
-          `Restore plan for backup ${config.backup_id} into cluster ${check.clusterId || '(unreachable)'}`,
-          table([['SOURCE', 'TARGET', 'RECORDS', 'BYTES', 'ACTION'], ...rows.map((r) => [r.source, r.target, count(r.records), bytes(r.bytes), r.action])]),
-          `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${integrity.segments} segments ${opts.quick ? 'found' : 'read and verified'}`,
-          provenanceText(config),
-          createdTopicsText(check),
-          configDifferencesText(check),
-          groups ? offsetsPlanText(groups.plan, groups.targets) : '',
-          notes.length > 0 ? `Warnings:\n${notes.map((w) => `  - ${w.message}`).join('\n')}` : '',
-          problems.length === 0 ? 'No problems found: the restore can run.' : '',
-        ].filter(Boolean).join('\n'),
-      );
-    }
+    ctx.report(
+      report,
+      [
+        `Restore plan for backup ${config.backup_id} into cluster ${check.clusterId || '(unreachable)'}`,
+        table([['SOURCE', 'TARGET', 'RECORDS', 'BYTES', 'ACTION'], ...rows.map((r) => [r.source, r.target, count(r.records), bytes(r.bytes), r.action])]),
+        `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${segmentsText(integrity.segments, integrity.problems.length, opts.quick === true)}`,
+        provenanceText(config),
+        createdTopicsText(check),
+        configDifferencesText(check),
+        groups ? offsetsPlanText(groups.plan, groups.targets) : '',
+        notes.length > 0 ? `Warnings:\n${notes.map((w) => `  - ${w.message}`).join('\n')}` : '',
+        problems.length === 0 ? 'No problems found: the restore can run.' : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
     if (problems.length > 0) {
       throw new KafkaBackupError('VALIDATION_FAILED', `the restore would fail:\n  - ${problems.join('\n  - ')}`);
     }
@@ -191,6 +198,12 @@ function limitsJson(l: TargetLimits | undefined) {
     compacted: l.compacted,
     retention_ms: l.retentionMs ?? null,
   };
+}
+
+/** What the segment check found, never claiming more than it did. */
+function segmentsText(segments: number, damaged: number, quick: boolean): string {
+  if (quick) return damaged === 0 ? `${segments} segments found` : `${segments} segments checked, ${damaged} missing or the wrong size`;
+  return damaged === 0 ? `${segments} segments read and verified` : `${segments} segments read, ${damaged} damaged or missing`;
 }
 
 /** Existing target topics whose configs differ from the backup's: a table, or nothing. */

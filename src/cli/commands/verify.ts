@@ -18,8 +18,8 @@ export async function verifyCommand(opts: { config?: string; path?: string; back
       if (m) manifests.push(m.manifest);
     }
     const result = await verifyPartitions(storage, manifests, { deep: !opts.quick });
-    if (ctx.json) ctx.out(JSON.stringify({ backup_id: id, ok: result.problems.length === 0, ...result }));
-    else if (result.problems.length === 0) ctx.out(`Backup ${id}: ${result.segments} segments, ${bytes(result.bytes)}, all intact${opts.quick ? ' (quick: existence and sizes only)' : ''}`);
+    const ok = result.problems.length === 0;
+    ctx.report({ backup_id: id, ok, ...result }, ok ? `Backup ${id}: ${result.segments} segments, ${bytes(result.bytes)}, all intact${opts.quick ? ' (quick: existence and sizes only)' : ''}` : undefined);
     if (result.problems.length > 0) {
       throw new KafkaBackupError('BACKUP_CORRUPT', `backup ${id} has ${result.problems.length} damaged or missing segment(s):\n  - ${result.problems.join('\n  - ')}`);
     }
