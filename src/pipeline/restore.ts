@@ -17,7 +17,6 @@ import { FORMAT_VERSION } from '../format/constants.js';
 import { OffsetMapBuilder, writeRestoreState, type RestoreState } from '../format/restore-state.js';
 import { SegmentReader } from '../format/segment-reader.js';
 import type { KafkaSink, ProducerIdentity } from '../kafka/sink.js';
-import { verifyPartitions } from '../inspect/verify.js';
 import { provenanceHeaders } from '../records/provenance.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { PartitionProducer, type ProducerSinkOps } from './partition-producer.js';
@@ -27,6 +26,7 @@ import { RateLimiter } from './rate-limit.js';
 import { blockInWindow, blockMayMatch, restoreFilterFor } from './restore-filter.js';
 import { applyGroupOffsets } from './offsets-apply.js';
 import { groupPreflight, restoredOffsetsPlan } from './offsets-preflight.js';
+import { checkRestoreSegments } from './restore-integrity.js';
 import { planRestore, type RestorePartitionPlan, type RestorePlan } from './restore-plan.js';
 import { partitionKey, preflight, type PartitionTargetStatus, type Preflight } from './restore-preflight.js';
 import { RestoreProgress, nextSourceOffset, type PartitionOutcome } from './restore-progress.js';
@@ -105,22 +105,15 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
 
 /**
  * Before anything is written: every segment of the partitions still to restore exists with the
- * size its manifest records (one head each, through the storage stack), or with verifyFirst reads
- * back intact (sha256 and every block). Every problem is listed, or undefined when there is none.
+ * size its manifest records, or with verifyFirst reads back intact (sha256 and every block).
+ * Every problem is listed, or undefined when there is none.
  */
 async function checkSegments(deps: RestoreDeps, plan: RestorePlan, check: Preflight): Promise<{ message: string; problems: string[] } | undefined> {
   const deep = deps.verifyFirst === true;
   const pending = plan.partitions.filter((p) => check.partitions.get(partitionKey(p.targetTopic, p.partition))?.prior?.state !== 'complete');
-  const segments = pending.reduce((n, p) => n + p.manifest.segments.length, 0);
-  if (deep) deps.log.info({ segments, bytes: pending.reduce((n, p) => n + p.storedBytes, 0) }, 'reading back every segment the restore will read (--verify-first)');
-  const problems: string[] = [];
-  // Partitions × segments in flight: 4 × 8 heads, or 2 × 2 full reads (each holds an 8 MiB chunk).
-  await runPool(pending, deep ? 2 : 4, async (p) => {
-    const result = await verifyPartitions(deps.storage, [p.manifest], { deep, concurrency: deep ? 2 : 8 });
-    problems.push(...result.problems.map((problem) => `${p.sourceTopic}/${p.partition}: segment ${problem}`));
-  });
+  if (deep) deps.log.info({ partitions: pending.length, bytes: pending.reduce((n, p) => n + p.storedBytes, 0) }, 'reading back every segment the restore will read (--verify-first)');
+  const { segments, problems } = await checkRestoreSegments(deps.storage, pending, deep);
   if (problems.length === 0) return undefined;
-  problems.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const what = deep ? 'fail the read-back' : 'are missing or not the size their manifest records';
   return {
     message: `backup "${deps.config.backup_id}" cannot be restored: ${problems.length} of ${segments} segments ${what}; nothing was written:\n  - ${problems.join('\n  - ')}`,
@@ -276,7 +269,11 @@ async function restorePartition(
           }
         }
       } catch (err) {
-        throw damagedBackup(err, p, seg.key);
+        const damaged = damagedBackup(err, p, seg.key);
+        // A read failed: everything read before it passed its checks, so it goes to the target
+        // and the partition stops exactly at the damaged block.
+        if (damaged !== err) for (const out of batcher.flush()) await send(out);
+        throw damaged;
       }
       stats.segments++;
     }

@@ -10,18 +10,9 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli, writeConfig, type CliResult } from '../integration/helpers/cli.js';
 import { tempDir } from '../integration/helpers/env.js';
+import { oneDocument } from './one-document.js';
 
 const golden = fileURLToPath(new URL('../../../test/golden/v1/', import.meta.url));
-
-/** stdout is one JSON object on one line, and nothing else. */
-export function oneDocument(r: CliResult, what: string): Record<string, unknown> {
-  const lines = r.stdout.split('\n');
-  assert.equal(lines.length, 2, `${what}: stdout should be one line, got:\n${r.stdout}\nstderr:\n${r.stderr}`);
-  assert.equal(lines[1], '', `${what}: stdout should end with a newline`);
-  const doc = JSON.parse(lines[0]!) as unknown;
-  assert.ok(doc !== null && typeof doc === 'object' && !Array.isArray(doc), `${what}: a JSON object`);
-  return doc as Record<string, unknown>;
-}
 
 function failed(r: CliResult, code: string, exit: number, what: string): Record<string, unknown> {
   const doc = oneDocument(r, what);

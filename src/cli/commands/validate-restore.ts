@@ -2,14 +2,14 @@ import { loadConfig } from '../../config/load.js';
 import { checkMode, requireSection } from '../../config/sections.js';
 import type { Config } from '../../config/types.js';
 import { KafkaBackupError, describeError, isKafkaBackupError } from '../../errors.js';
-import { verifyPartitions } from '../../inspect/verify.js';
 import { connectKafka } from '../../kafka/connection.js';
 import { RawKafkaSink } from '../../kafka/kafka-sink.js';
 import { kafkaSettings } from '../../kafka/settings.js';
 import { countRestoredRecords } from '../../pipeline/restore-count.js';
 import { groupPreflight, type GroupChecks } from '../../pipeline/offsets-preflight.js';
 import { restoreFilterFor } from '../../pipeline/restore-filter.js';
-import { planRestore, type RestorePlan } from '../../pipeline/restore-plan.js';
+import { checkRestoreSegments } from '../../pipeline/restore-integrity.js';
+import { planRestore, type RestorePartitionPlan, type RestorePlan } from '../../pipeline/restore-plan.js';
 import { PROVENANCE_HEADER_KEYS } from '../../records/provenance.js';
 import { partitionKey, preflight, type Preflight } from '../../pipeline/restore-preflight.js';
 import { runPool } from '../../pipeline/pool.js';
@@ -40,16 +40,17 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
     const plan = await planRestore(config, storage);
     // An unreachable target is one problem among others: the backup is still checked.
     const { check, groups } = await checkTarget(config, plan, storage, ctx);
-    const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick });
+    const integrity = await checkRestoreSegments(storage, plan.partitions, !opts.quick);
     // Limits only the records can break: too large for max.message.bytes, keyless for compaction.
-    const scans = await scanTargets(config, plan, check, storage);
-    const problems = [...check.problems, ...(groups?.problems ?? []), ...integrity.problems.map((p) => `segment ${p}`), ...scans.problems];
+    // Partitions with a damaged segment are not read again: their damage is the problem.
+    const scans = await scanTargets(config, plan, check, storage, integrity.damaged);
+    const problems = [...check.problems, ...(groups?.problems ?? []), ...integrity.problems, ...scans.problems];
     check.warnings.push(...scans.warnings.map((message) => ({ topic: '', kind: 'note' as const, message })));
     // With a time window or offsets, `records` is exactly what the restore would write.
     const records = await Promise.all(
       plan.partitions.map(async (p) => {
         const filter = restoreFilterFor(config.restore, p.sourceTopic, p.partition);
-        return filter ? countRestoredRecords(storage, p.manifest.segments, filter) : p.records;
+        return filter && !integrity.damaged.has(p) ? countRestoredRecords(storage, p.manifest.segments, filter) : p.records;
       }),
     );
     const rows = plan.partitions.map((p, i) => {
@@ -172,11 +173,11 @@ async function checkTarget(
 type CheckedTarget = Preflight & { limits: Map<string, TargetLimits> };
 
 /** Reads the records bound for targets with limits only records can break (pipeline/target-scan.ts). */
-async function scanTargets(config: Config, plan: RestorePlan, check: CheckedTarget, storage: StorageBackend) {
+async function scanTargets(config: Config, plan: RestorePlan, check: CheckedTarget, storage: StorageBackend, damaged: Set<RestorePartitionPlan>) {
   const problems: string[] = [];
   const warnings: string[] = [];
   const keyless = new Map<string, number>();
-  await runPool(plan.partitions, 4, async (p) => {
+  await runPool(plan.partitions.filter((p) => !damaged.has(p)), 4, async (p) => {
     const l = check.limits.get(p.targetTopic);
     if (!l || check.partitions.get(partitionKey(p.targetTopic, p.partition))?.prior?.state === 'complete') return;
     const scan = await scanPartition(config, p, l, storage);
