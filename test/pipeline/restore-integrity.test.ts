@@ -92,9 +92,10 @@ function config(restore: Record<string, unknown> = {}) {
   return parseConfig(text, 'test.yaml');
 }
 
-async function restore(storage: StorageBackend, sink: FakeKafkaSink, opts: { verifyFirst?: boolean; restore?: Record<string, unknown> } = {}) {
+async function restore(storage: StorageBackend, sink: FakeKafkaSink, opts: { verifyFirst?: boolean; restore?: Record<string, unknown>; signal?: AbortSignal } = {}) {
   const progress = new RestoreProgress();
-  const run = runRestore({ config: config(opts.restore), sink, storage, log: silent, signal: new AbortController().signal, progress, verifyFirst: opts.verifyFirst === true });
+  const signal = opts.signal ?? new AbortController().signal;
+  const run = runRestore({ config: config(opts.restore), sink, storage, log: silent, signal, progress, verifyFirst: opts.verifyFirst === true });
   return { run, progress };
 }
 
@@ -243,5 +244,27 @@ describe('restore: a block that fails its checksum', () => {
     assert.deepEqual(outcome.not_started.map((o) => o.target), [`${TARGET}/1`, `${TARGET}/2`]);
     assert.deepEqual(sink.logs.get(TARGET), [[], [], []], 'no record reached the target');
     assert.equal(await readRestoreState(storage, ID, 'TargetCluster', TARGET, 1), undefined, 'partition 1 has no restore state');
+  });
+
+  test('SIGINT/SIGTERM: every partition stops with a resumable state, the summary says so, the rerun completes', async () => {
+    const storage = new MemoryBackend();
+    const sizes = [2000, 2000, 2000];
+    await backup(storage, sizes, 500);
+    const sink = new FakeKafkaSink(5);
+    const controller = new AbortController();
+    const first = await restore(storage, sink, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    await assert.rejects(first.run, (err) => isKafkaBackupError(err, 'INTERRUPTED'));
+    const outcome = first.progress.outcome();
+    assert.deepEqual(outcome.partial.map((o) => [o.target, o.stopped_by]), [0, 1, 2].map((p) => [`${TARGET}/${p}`, 'signal']));
+    for (const o of outcome.partial) {
+      const p = Number(o.target.split('/')[1]);
+      const log = sink.log(TARGET, p);
+      assert.ok(log.length < sizes[p]!, `${o.target} was stopped (${log.length} records)`);
+      assert.equal(o.records_written, log.length);
+      assert.equal((await readRestoreState(storage, ID, 'TargetCluster', TARGET, p))?.state.records_written, log.length);
+    }
+    await (await restore(storage, sink)).run;
+    for (const [p, n] of sizes.entries()) assert.deepEqual(sink.log(TARGET, p), source(n, p), `partition ${p}: every record exactly once`);
   });
 });
