@@ -51,11 +51,16 @@ export class RestoreProgress {
       stopped_by: null,
       error: null,
     };
-    if (prior?.state === 'complete') Object.assign(outcome, { state: 'complete', records_written: prior.records_written, next_source_offset: null });
-    else if (prior) {
+    if (prior?.state === 'complete') {
+      outcome.state = 'complete';
+      outcome.records_written = prior.records_written;
+      outcome.next_source_offset = null;
+    } else if (prior) {
+      outcome.state = 'partial';
       // The target's end says exactly how many records are in (the restore is the only writer).
-      const written = target?.endOffset !== undefined ? target.endOffset - prior.target_start_offset : prior.records_written;
-      Object.assign(outcome, { state: 'partial', records_written: written, next_source_offset: nextSourceOffset(prior.offset_map) ?? firstOffset(p), stopped_by: 'earlier_run' });
+      outcome.records_written = target?.endOffset !== undefined ? target.endOffset - prior.target_start_offset : prior.records_written;
+      outcome.next_source_offset = nextSourceOffset(prior.offset_map) ?? firstOffset(p);
+      outcome.stopped_by = 'earlier_run';
     }
     this.#partitions.push(outcome);
     return outcome;

@@ -84,7 +84,7 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   // The first partition to fail stops the others promptly (each stores how far it got, so a rerun
   // resumes); partitions not started by then stay untouched.
   const failed = new AbortController();
-  const run: PartitionRun = { clusterId: check.clusterId, identity, stats, limiter, stop: AbortSignal.any([deps.signal, failed.signal]), failed: failed.signal };
+  const run: PartitionRun = { clusterId: check.clusterId, identity, stats, limiter, stop: AbortSignal.any([deps.signal, failed.signal]), failed };
   await runPool(plan.partitions, config.restore.max_concurrent_partitions, async (p) => {
     if (run.stop.aborted) return;
     const target = check.partitions.get(partitionKey(p.targetTopic, p.partition))!;
@@ -148,8 +148,8 @@ interface PartitionRun {
   limiter: RateLimiter;
   /** Aborted by SIGINT/SIGTERM or by the first partition that fails: every partition stops. */
   stop: AbortSignal;
-  /** Aborted (with the error) when a partition failed. */
-  failed: AbortSignal;
+  /** Aborted with the error by the first partition that fails. */
+  failed: AbortController;
 }
 
 async function restorePartition(
@@ -192,7 +192,9 @@ async function restorePartition(
     : await writeRestoreState(storage, state, { create: true });
   const alreadyWritten = end - state.target_start_offset;
   if (alreadyWritten > 0) log.info({ ...where, records: alreadyWritten }, 'resuming: records already in the target are skipped');
-  Object.assign(outcome, { state: 'partial', records_written: alreadyWritten, stopped_by: null });
+  outcome.state = 'partial';
+  outcome.records_written = alreadyWritten;
+  outcome.stopped_by = null;
 
   // 2. Produce in order; every acknowledged batch extends the offset map.
   const map = new OffsetMapBuilder();
@@ -282,12 +284,15 @@ async function restorePartition(
     stats.keylessSkipped += batcher.keylessSkipped;
     if (batcher.keylessSkipped > 0) log.warn({ ...where, records: batcher.keylessSkipped }, 'records without a key left out (compacted target, restore.keyless_records: skip)');
   } catch (err) {
-    // What was sent before the failure came from verified blocks: let it land, then store how far
-    // the partition got, so the summary and the rerun start from the truth.
+    // The other partitions stop now. What was sent before the failure came from verified blocks:
+    // let it land, then store how far the partition got, so the summary and the rerun start from
+    // the truth.
+    run.failed.abort(err);
     clearInterval(timer);
     await producer.drain().catch(() => undefined);
     await checkpoint(false).catch((e: unknown) => log.warn({ ...where, err: describeError(e) }, 'restore checkpoint failed'));
-    Object.assign(outcome, { stopped_by: 'error', error: describeError(err) });
+    outcome.stopped_by = 'error';
+    outcome.error = describeError(err);
     throw err;
   } finally {
     clearInterval(timer);
@@ -295,10 +300,11 @@ async function restorePartition(
   // 3. Done: the complete offset map, and a state that makes a rerun skip this partition.
   await checkpoint(!cut);
   if (cut) {
-    outcome.stopped_by = run.failed.aborted ? 'another_partition' : 'signal';
+    outcome.stopped_by = run.failed.signal.aborted ? 'another_partition' : 'signal';
     return;
   }
-  Object.assign(outcome, { state: 'complete', next_source_offset: null });
+  outcome.state = 'complete';
+  outcome.next_source_offset = null;
   stats.partitionsDone++;
   log.info({ ...where, records: acked, runs: state.offset_map.length }, 'partition restored');
 }
@@ -313,7 +319,7 @@ function damagedBackup(err: unknown, p: RestorePartitionPlan, key: string): unkn
   if (!damaged && !err.code.startsWith('STORAGE_')) return err;
   const named = err.message.includes(key) ? err.message : `segment ${key}: ${err.message}`;
   const after = damaged
-    ? 'nothing of the damaged block was produced; the records before it are in the target, and a rerun resumes there once the segment is repaired'
+    ? 'the records before the damage are in the target, nothing from it on was produced, and a rerun resumes there once the segment is repaired'
     : 'the records before it are in the target, and a rerun resumes there';
   return new KafkaBackupError(err.code, `restoring ${p.sourceTopic}/${p.partition} into ${p.targetTopic}/${p.partition}: ${named}; ${after}`, {
     ...err.details,
