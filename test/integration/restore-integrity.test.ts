@@ -110,7 +110,7 @@ describe('restore integrity (real broker, filesystem storage)', { timeout: 600_0
       assert.equal(existsSync(restoresDir), false, 'no restore state was written');
 
       const text = await runCli(['restore', '-c', cfg]);
-      expectExit(text, CORRUPT, ['3 not started', 'No records were written'], 'restore (text)');
+      expectExit(text, CORRUPT, ['stopped before any partition was started: no records were written to the target (3 partitions not started)'], 'restore (text)');
 
       const v = await runCli(['validate-restore', '-c', cfg, '--quick']);
       expectExit(v, CORRUPT, [missing, truncated, 'segments checked, 2 missing or the wrong size'], 'validate-restore --quick');

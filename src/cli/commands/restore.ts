@@ -61,7 +61,7 @@ const NOTES: Record<NonNullable<PartitionOutcome['stopped_by']>, string> = {
 function stoppedText(id: string, o: RestoreOutcome): string | undefined {
   const all = [...o.complete, ...o.partial, ...o.not_started].sort((a, b) => a.target.localeCompare(b.target, undefined, { numeric: true }));
   if (all.length === 0) return undefined;
-  const written = o.complete.length + o.partial.length > 0;
+  if (o.complete.length + o.partial.length === 0) return `Restore of "${id}" stopped before any partition was started: no records were written to the target (${all.length} partitions not started).`;
   return [
     `Restore of "${id}" stopped: ${o.complete.length} of ${all.length} partitions complete, ${o.partial.length} partial, ${o.not_started.length} not started`,
     table([
@@ -75,8 +75,6 @@ function stoppedText(id: string, o: RestoreOutcome): string | undefined {
         p.stopped_by ? NOTES[p.stopped_by] : '',
       ]),
     ]),
-    written
-      ? 'Run the restore again to resume: complete partitions are skipped, partial ones go on after the records already in the target.'
-      : 'No records were written to the target.',
+    'Run the restore again to resume: complete partitions are skipped, partial ones go on after the records already in the target.',
   ].join('\n');
 }
