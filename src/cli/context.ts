@@ -30,6 +30,6 @@ export async function storageFrom(
     const config = await loadConfig(opts.config);
     return { storage: openStorage(config.storage, log), config };
   }
-  if (opts.path) return { storage: openStorage({ backend: 'filesystem', path: opts.path, max_concurrency: 16 }, log) };
+  if (opts.path) return { storage: openStorage({ backend: 'filesystem', path: opts.path, permissions: 'private', max_concurrency: 16 }, log) };
   throw new KafkaBackupError('USAGE', 'say where the backups are: --config FILE or --path DIR');
 }

@@ -1,4 +1,4 @@
-// The backup side of "checked before written" (docs/design.md, invariant 19): every segment a
+// The backup side of "checked before written" (docs/design.md, invariant 22): every segment a
 // restore will read, checked with inspect/verify.ts (quick: it exists with the size its manifest
 // records, one head each; deep: sha256 and every block read back), partition by partition so that
 // each problem names its partition. `restore` writes nothing when one fails; `validate-restore`

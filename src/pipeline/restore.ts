@@ -54,7 +54,7 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   const plan = await planRestore(config, storage);
   const check = await preflight(config, plan, sink, storage);
   const outcomes = new Map(plan.partitions.map((p) => [p, progress.add(p, check.partitions.get(partitionKey(p.targetTopic, p.partition)))]));
-  // Checked before written (docs/design.md, invariant 19): a backup the restore cannot read to the
+  // Checked before written (docs/design.md, invariant 22): a backup the restore cannot read to the
   // end is refused before the first write.
   const damaged = await checkSegments(deps, plan, check);
   if (damaged) {

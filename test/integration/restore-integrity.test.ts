@@ -125,7 +125,7 @@ describe('restore integrity (real broker, filesystem storage)', { timeout: 600_0
     // The last block of partition 0's last segment: everything before it is restorable.
     const key = segmentsOf(0).at(-1)!.key;
     const file = join(storagePath, key);
-    const storage = openStorage({ backend: 'filesystem', path: storagePath, max_concurrency: 4 });
+    const storage = openStorage({ backend: 'filesystem', path: storagePath, permissions: 'private', max_concurrency: 4 });
     const blocks = (await SegmentReader.open(storage, key)).blocks;
     await storage.close();
     const block = blocks.length - 1;

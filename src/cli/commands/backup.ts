@@ -27,7 +27,6 @@ export async function backupCommand(file: string, ctx: CommandContext): Promise<
       log: ctx.log,
       signal: ctx.signal,
       stats,
-      fetchMaxWaitMs: conn.settings.fetchMaxWaitMs,
     });
   } finally {
     stop();
