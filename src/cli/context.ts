@@ -1,4 +1,5 @@
-// What every command gets: a logger, the output mode, and a signal aborted by SIGINT/SIGTERM.
+// What every command gets: a logger, the output mode, a signal aborted by SIGINT/SIGTERM, and the
+// one way to give its result.
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
@@ -10,8 +11,13 @@ export interface CommandContext {
   log: Logger;
   json: boolean;
   signal: AbortSignal;
-  /** Print command output (stdout), never logs. */
-  out(text: string): void;
+  /**
+   * The command's result: `doc` with --json, else `text` (when given) on stdout. With --json,
+   * src/cli/main.ts prints exactly one JSON document on stdout once the command has ended: this
+   * document, with the error inside it ({...doc, error}) when the command then fails, or
+   * {error} alone when it fails before giving one. A later call replaces the document. Never logs.
+   */
+  report(doc: object, text?: string): void;
 }
 
 /** The storage a command points at: the config's storage section, or --path for a directory. */

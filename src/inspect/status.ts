@@ -45,7 +45,8 @@ export interface BackupStatus {
   last_checkpoint: string | null;
   source_cluster_id: string | null;
   compression: string | null;
-  error: { code: string; message: string } | null;
+  /** The failure the last run recorded (not this command's: with --json, `error` is reserved for that). */
+  run_error: { code: string; message: string } | null;
   /** Whether an object the backup needs is missing or unreadable: backup.json, a manifest, a segment. */
   damaged: boolean;
   /** Each missing or unreadable object, naming the partition and the key (src/inspect/inventory.ts). */
@@ -117,7 +118,7 @@ export async function backupStatus(storage: StorageBackend, id: string, now = Da
     last_checkpoint: d?.owner.heartbeat_at ?? null,
     source_cluster_id: d?.source.cluster_id ?? null,
     compression: !d ? null : d.compression.codec === 'zstd' ? `zstd level ${d.compression.level}` : d.compression.codec,
-    error: d?.error ?? null,
+    run_error: d?.error ?? null,
     damaged: inv.damage.length > 0,
     problems: inv.damage.map((x) => x.message),
     totals: {

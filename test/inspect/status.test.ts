@@ -26,7 +26,7 @@ describe('status of the golden v1 backups', () => {
         last_checkpoint: '2026-01-01T01:00:00.000Z',
         source_cluster_id: 'GoldenCluster000000000',
         compression: 'zstd level 3',
-        error: null,
+        run_error: null,
         damaged: false,
         problems: [],
         totals: { topics: 1, partitions: 1, records: 41, segments: 2, stored_bytes: 1316 + 576, raw_bytes: 3652 + 4868, compression_ratio: 4.5 },
@@ -172,7 +172,7 @@ describe('status of backups written by the real writers', () => {
     assert.equal((await backupStatus(storage, 'dead', NOW)).state, 'interrupted');
     const stopped = await backupStatus(storage, 'stopped', NOW);
     assert.equal(stopped.state, 'interrupted');
-    assert.deepEqual(stopped.error, { code: 'INTERRUPTED', message: 'SIGINT' });
+    assert.deepEqual(stopped.run_error, { code: 'INTERRUPTED', message: 'SIGINT' });
     assert.deepEqual(stopped.totals, { topics: 0, partitions: 0, records: 0, segments: 0, stored_bytes: 0, raw_bytes: 0, compression_ratio: null });
     // The same running backup, looked at much later, has a stale heartbeat.
     assert.equal((await backupStatus(storage, 'live', NOW + 10 * 60_000)).state, 'interrupted');

@@ -34,5 +34,5 @@ export async function backupCommand(file: string, ctx: CommandContext): Promise<
     await storage.close();
   }
   const summary = stats.summary();
-  ctx.out(ctx.json ? JSON.stringify({ backup_id: config.backup_id, ...summary }) : renderSummary(`Backup "${config.backup_id}" complete`, summary, { kafka: 'read from Kafka', storage: 'stored' }));
+  ctx.report({ backup_id: config.backup_id, ...summary }, renderSummary(`Backup "${config.backup_id}" complete`, summary, { kafka: 'read from Kafka', storage: 'stored' }));
 }

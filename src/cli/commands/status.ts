@@ -16,9 +16,8 @@ export async function statusCommand(opts: { config?: string; path?: string; back
     const id = opts.backupId ?? (opts.path ? undefined : config?.backup_id);
     if (id === undefined) {
       const backups = await listBackups(storage);
-      if (ctx.json) ctx.out(JSON.stringify({ location: storage.location, backups }));
-      else if (backups.length === 0) ctx.out(`No backups at ${storage.location}`);
-      else ctx.out(`Backups at ${storage.location}\n${listingTable(backups)}`);
+      const text = backups.length === 0 ? `No backups at ${storage.location}` : `Backups at ${storage.location}\n${listingTable(backups)}`;
+      ctx.report({ location: storage.location, backups }, text);
       const damaged = backups.filter((b) => b.damaged);
       if (damaged.length > 0) {
         throw new KafkaBackupError(
@@ -29,7 +28,7 @@ export async function statusCommand(opts: { config?: string; path?: string; back
       return;
     }
     const s = await backupStatus(storage, id);
-    ctx.out(ctx.json ? JSON.stringify(s) : render(s));
+    ctx.report(s, render(s));
     if (s.damaged) throw new KafkaBackupError('BACKUP_CORRUPT', `backup ${id} is damaged:\n  - ${s.problems.join('\n  - ')}`, { backupId: id });
   } finally {
     await storage.close();
@@ -52,7 +51,7 @@ function render(s: BackupStatus): string {
   const unknown = 'unknown (backup.json missing or unreadable)';
   const lines = [
     `Backup ${s.backup_id} at ${s.location}`,
-    `  State:            ${s.state ?? unknown}${s.error ? ` (${s.error.code}: ${s.error.message})` : ''}${s.damaged ? `; DAMAGED: ${s.problems.length} problem(s), listed below` : ''}`,
+    `  State:            ${s.state ?? unknown}${s.run_error ? ` (${s.run_error.code}: ${s.run_error.message})` : ''}${s.damaged ? `; DAMAGED: ${s.problems.length} problem(s), listed below` : ''}`,
     `  Mode:             ${s.mode ?? unknown}`,
     `  Created:          ${s.created_at ?? unknown}`,
     `  Last checkpoint:  ${s.last_checkpoint ?? unknown}`,

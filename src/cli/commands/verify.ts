@@ -23,9 +23,12 @@ export async function verifyCommand(opts: { config?: string; path?: string; back
     const result = await verifyPartitions(storage, manifests, { deep: !opts.quick, skip: damagedSegments(inv.damage) });
     const problems = [...inv.damage.map((d) => d.message), ...result.problems];
     const summary = { segments: listed.length, bytes: listed.reduce((n, s) => n + s.stored_bytes, 0) };
-    if (ctx.json) ctx.out(JSON.stringify({ backup_id: id, ok: problems.length === 0, partitions: inv.partitions.length, ...summary, problems }));
-    else if (problems.length === 0) ctx.out(`Backup ${id}: ${inv.partitions.length} partitions, ${summary.segments} segments, ${bytes(summary.bytes)}, all intact${opts.quick ? ' (quick: existence and sizes only)' : ''}`);
-    if (problems.length > 0) {
+    const ok = problems.length === 0;
+    ctx.report(
+      { backup_id: id, ok, partitions: inv.partitions.length, ...summary, problems },
+      ok ? `Backup ${id}: ${inv.partitions.length} partitions, ${summary.segments} segments, ${bytes(summary.bytes)}, all intact${opts.quick ? ' (quick: existence and sizes only)' : ''}` : undefined,
+    );
+    if (!ok) {
       throw new KafkaBackupError('BACKUP_CORRUPT', `backup ${id} has ${problems.length} problem(s): missing, unreadable or damaged objects:\n  - ${problems.join('\n  - ')}`, { backupId: id });
     }
   } finally {
