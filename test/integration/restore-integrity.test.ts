@@ -103,14 +103,20 @@ describe('restore integrity (real broker, filesystem storage)', { timeout: 600_0
       const cfg = config('refused');
       const r = await runCli(['restore', '-c', cfg, '--json']);
       const doc = oneDocument(r, 'restore --json') as unknown as RestoreJson;
-      expectExit(r, CORRUPT, ['BACKUP_CORRUPT', `${topic}/0: segment ${missing}: missing`, `${topic}/2: segment ${truncated}: size`, 'nothing was written'], 'restore of a backup missing a segment');
+      expectExit(
+        r,
+        CORRUPT,
+        ['BACKUP_CORRUPT', `${topic}/0: segment ${missing}`, 'listed in its manifest but missing', `${topic}/2: segment ${truncated}`, 'its manifest says', 'nothing was restored'],
+        'restore of a backup missing a segment',
+      );
       assert.equal(doc.error?.code, 'BACKUP_CORRUPT');
-      assert.deepEqual(doc.not_started.map((p) => p.source), [`${topic}/0`, `${topic}/1`, `${topic}/2`]);
+      // Refused while planning, before any partition was planned: nothing is complete or partial.
+      assert.deepEqual([...doc.complete, ...doc.partial, ...doc.not_started], []);
       assert.equal(await topicExists(b, restored('refused')), false, 'the target topic was not created');
       assert.equal(existsSync(restoresDir), false, 'no restore state was written');
 
       const text = await runCli(['restore', '-c', cfg]);
-      expectExit(text, CORRUPT, ['stopped before any partition was started: no records were written to the target (3 partitions not started)'], 'restore (text)');
+      expectExit(text, CORRUPT, ['is damaged; nothing was restored'], 'restore (text)');
 
       const v = await runCli(['validate-restore', '-c', cfg, '--quick']);
       expectExit(v, CORRUPT, [missing, truncated, 'segments checked, 2 missing or the wrong size'], 'validate-restore --quick');

@@ -99,8 +99,9 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
         records: rows.reduce((n, r) => n + r.records, 0),
         bytes: rows.reduce((n, r) => n + r.bytes, 0),
         segments_checked: integrity.segments,
-        // One problem per segment: missing, the wrong size, or (not --quick) failing the read-back.
-        segments_damaged: integrity.problems.length,
+        // One problem per object: a segment missing, of the wrong size or (not --quick) failing the
+        // read-back; a manifest or backup.json missing or unreadable (the backup's inventory).
+        segments_damaged: integrity.problems.length + backup.damage.length,
       },
       consumer_groups: groups ? offsetsPlanJson(groups.plan, groups.targets) : null,
       warnings: notes.map((w) => w.message),
@@ -111,7 +112,7 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
       [
         `Restore plan for backup ${config.backup_id} into cluster ${check.clusterId || '(unreachable)'}`,
         table([['SOURCE', 'TARGET', 'RECORDS', 'BYTES', 'ACTION'], ...rows.map((r) => [r.source, r.target, count(r.records), bytes(r.bytes), r.action])]),
-        `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${segmentsText(integrity.segments, integrity.problems.length, opts.quick === true)}`,
+        `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${segmentsText(integrity.segments, integrity.problems.length + backup.damage.length, opts.quick === true)}`,
         provenanceText(config),
         createdTopicsText(check),
         configDifferencesText(check),
