@@ -3,6 +3,7 @@
 // *written* (rather than defaulted) ask ctx.isWritten, which looks at the user's tree.
 
 import { formatPath } from './issues.js';
+import { secretNamePattern } from './secret-mark.js';
 import type { Config, KafkaConnectionConfig } from './types.js';
 
 export interface RuleContext {
@@ -117,6 +118,30 @@ export const rules: readonly Rule[] = [
         if (first === undefined) seen.set(target, source);
         else ctx.error(['restore', 'topic_mapping', source], `maps to "${target}", as does "${first}"`);
       }
+    },
+  },
+  {
+    // Topic configs carry no secrets, so config_overrides is printed as it is; a key named like a
+    // secret would put one in that output (secret-mark.ts).
+    name: 'topicConfigsCarryNoSecrets',
+    check: (ctx) => {
+      for (const key of Object.keys(ctx.config.restore.config_overrides)) {
+        if (secretNamePattern.test(key)) {
+          ctx.error(['restore', 'config_overrides', key], 'is named like a secret, and topic configs carry none (client credentials go in source/target security)');
+        }
+      }
+    },
+  },
+  {
+    // Locations and messages print the endpoint: credentials belong in the keys marked secret.
+    name: 'endpointCarriesNoCredentials',
+    check: (ctx) => {
+      const storage = ctx.config.storage;
+      if (storage.backend === 'filesystem' || storage.endpoint === undefined) return;
+      const url = new URL(storage.endpoint);
+      if (url.username === '' && url.password === '' && url.search === '') return;
+      const where = { s3: 'access_key_id / secret_access_key', azure: 'account_key, sas_token or connection_string', gcs: 'key_file' }[storage.backend];
+      ctx.error(['storage', 'endpoint'], `holds credentials or a query, which the endpoint URL must not (it is printed in messages): give them in ${where}`);
     },
   },
   {

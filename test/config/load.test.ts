@@ -90,7 +90,7 @@ restore: { topic_mapping: { "bad name": x } }
       'source.kafka_config.acks: acks 0 is not allowed: restore needs acknowledgements to know that records were written (use "all", 1 or -1)',
       'storage.max_concurrency: must be at least 0',
       'backup.block_max_bytes: "3 furlongs" is not a byte size (write an integer or e.g. "512KiB", "64MB", "1GiB")',
-      'restore.topic_mapping["bad name"]: invalid key: "bad name" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)',
+      'restore.topic_mapping["bad name"]: invalid key: "bad name" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")',
     ]);
   });
 });
