@@ -129,29 +129,36 @@ export function secretValues(root: z.ZodType, data: unknown, path: PropertyKey[]
   return [];
 }
 
-/** A secret key of the schema, wherever it may appear; `variant` names the union member holding it. */
-export interface SecretKey {
+/** A key of the schema that holds a value (not a section); `variant` names the union member holding it. */
+export interface SchemaKey {
+  /** The key's path; "*" stands for any entry of a mapping or list. */
   path: string[];
   variant: Record<string, string>;
+  secret: boolean;
 }
 
-/** Every key the schema marks secret, in every variant (the docs and the tests enumerate them). */
-export function secretKeys(root: z.ZodType, path: string[] = [], variant: Record<string, string> = {}): SecretKey[] {
+/** Every value-holding key of the schema, in every variant (the docs and the tests enumerate them). */
+export function schemaKeys(root: z.ZodType, path: string[] = [], variant: Record<string, string> = {}): SchemaKey[] {
   const info = describeKey(root);
-  if (info.secret) return [{ path, variant }];
+  if (info.secret) return [{ path, variant, secret: true }];
   let inner = info.schema;
   while (inner instanceof z.ZodPipe) inner = describeKey(inner.in as z.ZodType).schema;
   if (inner instanceof z.ZodObject) {
-    return Object.entries(inner.shape).flatMap(([key, schema]) => secretKeys(schema as z.ZodType, [...path, key], variant));
+    return Object.entries(inner.shape).flatMap(([key, schema]) => schemaKeys(schema as z.ZodType, [...path, key], variant));
   }
   if (inner instanceof z.ZodDiscriminatedUnion) {
     const tag = inner.def.discriminator;
     return (inner.options as z.ZodObject[]).flatMap((option) => {
       const value = [...(option.shape[tag] as z.ZodLiteral).values].join('');
-      return secretKeys(option, path, { ...variant, [path.concat(tag).join('.')]: value });
+      return schemaKeys(option, path, { ...variant, [[...path, tag].join('.')]: value });
     });
   }
-  if (inner instanceof z.ZodRecord) return secretKeys(inner.valueType as z.ZodType, [...path, '*'], variant);
-  if (inner instanceof z.ZodArray) return secretKeys(inner.element as z.ZodType, [...path, '*'], variant);
-  return [];
+  if (inner instanceof z.ZodRecord) return schemaKeys(inner.valueType as z.ZodType, [...path, '*'], variant);
+  if (inner instanceof z.ZodArray) return schemaKeys(inner.element as z.ZodType, [...path, '*'], variant);
+  return [{ path, variant, secret: false }];
+}
+
+/** The keys the schema marks secret. */
+export function secretKeys(root: z.ZodType): SchemaKey[] {
+  return schemaKeys(root).filter((key) => key.secret);
 }
