@@ -220,7 +220,8 @@ describe('secrets are never printed', () => {
         config: base('s1', { ...s3, secret_access_key: '${KB_SECRETS_S3}' }, secured('${KB_SECRETS_SASL}', '${KB_SECRETS_KEY}'), secured('${KB_SECRETS_SASL}', '${KB_SECRETS_KEY}')),
         env: { KB_SECRETS_S3: s3SecretKey, KB_SECRETS_SASL: PASSWORD, KB_SECRETS_KEY: keyPassword },
         fills: ['storage.secret_access_key', ...kafkaSecrets],
-        secrets: [s3SecretKey, PASSWORD, keyPassword],
+        // The test MinIO's secret key equals its access key id, which is shown (an identifier): only a distinct one is looked for.
+        secrets: [...(s3SecretKey === s3.access_key_id ? [] : [s3SecretKey]), PASSWORD, keyPassword],
         succeeds,
       },
       {
