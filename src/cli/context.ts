@@ -1,4 +1,5 @@
-// What every command gets: a logger, the output mode, and a signal aborted by SIGINT/SIGTERM.
+// What every command gets: a logger, the output mode, a signal aborted by SIGINT/SIGTERM, and the
+// one way to give its result.
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
@@ -11,8 +12,13 @@ export interface CommandContext {
   log: Logger;
   json: boolean;
   signal: AbortSignal;
-  /** Print command output (stdout), never logs. */
-  out(text: string): void;
+  /**
+   * The command's result: `doc` with --json, else `text` (when given) on stdout. With --json,
+   * src/cli/main.ts prints exactly one JSON document on stdout once the command has ended: this
+   * document, with the error inside it ({...doc, error}) when the command then fails, or
+   * {error} alone when it fails before giving one. A later call replaces the document. Never logs.
+   */
+  report(doc: object, text?: string): void;
 }
 
 /**
@@ -31,6 +37,6 @@ export async function storageFrom(
     const config = await loadConfig(opts.config);
     return { storage: openStorage(config.storage, log), config };
   }
-  if (opts.path) return { storage: openStorage({ backend: 'filesystem', path: opts.path, max_concurrency: 16 }, log) };
+  if (opts.path) return { storage: openStorage({ backend: 'filesystem', path: opts.path, permissions: 'private', max_concurrency: 16 }, log) };
   throw new KafkaBackupError('USAGE', 'say where the backups are: --config FILE or --path DIR');
 }

@@ -1,6 +1,7 @@
-// The command line, and the one error boundary: every failure becomes a message on stderr (or a
-// JSON object with --json) and an exit code from exit-codes.ts. Nothing below this file calls
-// process.exit or prints errors itself.
+// The command line, and the one error boundary: every failure becomes a message on stderr and an
+// exit code from exit-codes.ts. With --json, stdout holds exactly one JSON document, success or
+// failure: the command's result (CommandContext.report) with the error inside it, or the error
+// alone. Nothing below this file calls process.exit or prints errors itself.
 import { Command, CommanderError, Option } from 'commander';
 import type { Logger } from 'pino';
 import { ConfigError, KafkaBackupError, describeError, isKafkaBackupError } from '../errors.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let log: Logger | undefined;
   let json = false;
+  let document: object | undefined;
   let exitCode = EXIT.ok as number;
   const onSignal = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -46,7 +48,15 @@ export async function main(argv: string[]): Promise<number> {
     const g = program.opts<{ verbose: number; logFormat: 'auto' | 'json' | 'pretty' }>();
     json = cmdOpts.json === true;
     log = createLogger({ verbose: g.verbose, format: g.logFormat });
-    return { log, json, signal: controller.signal, out: (text) => process.stdout.write(text + '\n') };
+    return {
+      log,
+      json,
+      signal: controller.signal,
+      report: (doc, text) => {
+        if (json) document = doc;
+        else if (text !== undefined) process.stdout.write(text + '\n');
+      },
+    };
   };
   const jsonOpt = () => new Option('--json', 'print the result as JSON');
 
@@ -60,8 +70,9 @@ export async function main(argv: string[]): Promise<number> {
     .command('restore')
     .description('restore a backup into a Kafka cluster; resumes an interrupted restore')
     .requiredOption('-c, --config <file>', 'YAML config file')
+    .option('--verify-first', 'read back every segment the restore will read (sha256, every block) and write nothing unless all are intact')
     .addOption(jsonOpt())
-    .action((o) => restoreCommand(o.config, ctx(o)));
+    .action((o) => restoreCommand(o.config, o, ctx(o)));
   program
     .command('status')
     .description('list the backups at a storage location, or show one')
@@ -107,38 +118,41 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(jsonOpt())
     .action((o) => configCheckCommand(o.config, ctx(o)));
 
+  let error: Record<string, unknown> | undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    exitCode = report(err, json, log);
+    ({ exit: exitCode, error } = report(err, log));
+    // A command line commander refused never reached an action: --json is still honoured.
+    json ||= err instanceof CommanderError && argv.includes('--json');
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  if (json && (document !== undefined || error !== undefined)) {
+    process.stdout.write(JSON.stringify(error ? { ...document, error } : document) + '\n');
+  }
   return exitCode;
 }
 
-function report(err: unknown, json: boolean, log: Logger | undefined): number {
+/** Reports a failure on stderr; returns the exit code and the error as it goes into --json output. */
+function report(err: unknown, log: Logger | undefined): { exit: number; error?: Record<string, unknown> } {
   if (err instanceof CommanderError) {
     // --help and --version end here too, with exit code 0; commander already printed the text.
-    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return err.exitCode === 0 ? { exit: EXIT.ok } : { exit: EXIT.usage, error: { code: 'USAGE', message: err.message } };
   }
   const known = isKafkaBackupError(err);
   const code = known ? err.code : 'INTERNAL';
   const exit = known ? exitCodeFor(err.code) : EXIT.internal;
   const message = known ? (err instanceof ConfigError ? err.message : describeError(err)) : describeError(err);
-  if (json) {
-    process.stdout.write(
-      JSON.stringify({ error: { code, message, ...(known ? err.details : {}), ...(err instanceof ConfigError ? { problems: err.problems } : {}) } }) + '\n',
-    );
-  }
+  const error = { code, message, ...(known ? err.details : {}), ...(err instanceof ConfigError ? { problems: err.problems } : {}) };
   if (!known) {
     process.stderr.write(`kafka-backup: internal error (a bug, please report it with this output): ${message}\n${(err as Error)?.stack ?? ''}\n`);
   } else {
     process.stderr.write(`kafka-backup: ${code}: ${message}\n`);
   }
   log?.debug({ err }, 'failure details');
-  return exit;
+  return { exit, error };
 }
 
 export { KafkaBackupError };

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { configSchema } from './schema.js';
 import { formatPath } from './issues.js';
+import { oneSidedKafkaKeys, refusedKafkaProperty, refusedKafkaPropertyList } from './kafka-properties.js';
 import { describeKey, type KeyInfo } from './schema-walk.js';
 import { formatByteSize } from './units.js';
 
@@ -126,7 +127,24 @@ export function renderConfigReference(): string {
     out.push('');
     queue.unshift(...nested);
   }
+  out.push(refusedKafkaPropertiesSection());
   return out.join('\n');
+}
+
+/** The Kafka client properties kafka_config refuses, and the one-sided keys, with the messages. */
+function refusedKafkaPropertiesSection(): string {
+  const oneSided = Object.entries(oneSidedKafkaKeys).map(([key, { side }]) => `\`${key}\` (${side} only)`);
+  const why = (side: string, key: string) => cell(refusedKafkaProperty([side, 'kafka_config'], key) ?? '');
+  return [
+    '## Kafka client properties that are refused\n',
+    'Under `source.kafka_config` or `target.kafka_config`, these Java client properties are config errors, with the message below: ' +
+      'a producer property has no effect on the source (the backup does not produce) and a consumer property none on the target ' +
+      `(the restore does not fetch from Kafka). The one-sided keys above are refused on the other side: ${oneSided.join(', ')}.\n`,
+    '| Property | Kind | Under `source` | Under `target` |',
+    '| --- | --- | --- | --- |',
+    ...refusedKafkaPropertyList().map(({ key, kind }) => `| \`${key}\` | ${kind} | ${why('source', key)} | ${why('target', key)} |`),
+    '',
+  ].join('\n');
 }
 
 function invokedDirectly(): boolean {

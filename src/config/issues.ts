@@ -1,8 +1,10 @@
 // Turning zod issues into the "<dot.path>: message" problems a user reads. The error map gives
 // plain messages ("required", "expected an integer, got "ten""); unknown keys get one problem each
-// with a suggestion of the closest known key.
+// with a suggestion of the closest known key, or, for a key kafka-backup refuses (a Kafka client
+// property it does not take, a key with no use), the reason (refused-keys.ts).
 
 import type { z } from 'zod';
+import { refusedKeyReason } from './refused-keys.js';
 import { listsKeysOnUnknown, objectAt, secretValues } from './schema-walk.js';
 
 /** `backup.segment_max_bytes`, `source.bootstrap_servers[1]`, `source.kafka_config["acks.x"]`. */
@@ -109,7 +111,9 @@ export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, data: un
     const object = objectAt(root, issue.path, data);
     const known = object ? Object.keys(object.shape) : [];
     const listAll = object !== undefined && listsKeysOnUnknown(object);
-    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: ${unknownKeyMessage(key, known, listAll)}`);
+    return issue.keys.map(
+      (key) => `${formatPath([...issue.path, key])}: ${refusedKeyReason(issue.path, key, data) ?? unknownKeyMessage(key, known, listAll)}`,
+    );
   }
   if (issue.code === 'invalid_key') {
     return [`${formatPath(issue.path)}: invalid key: ${issue.issues[0]?.message ?? issue.message}`];

@@ -3,6 +3,7 @@
 // *written* (rather than defaulted) ask ctx.isWritten, which looks at the user's tree.
 
 import { formatPath } from './issues.js';
+import { oneSidedKafkaKeys } from './kafka-properties.js';
 import { secretNamePattern } from './secret-mark.js';
 import type { Config, KafkaConnectionConfig } from './types.js';
 
@@ -98,6 +99,35 @@ export const rules: readonly Rule[] = [
     },
   },
   {
+    name: 'continuousOnlyKeys',
+    check: (ctx) => {
+      if (ctx.config.backup.mode === 'continuous') return;
+      for (const key of ['poll_interval_ms', 'consumer_groups_interval_secs'] as const) {
+        if (ctx.isWritten(['backup', key])) ctx.error(['backup', key], 'applies to continuous mode only, but backup.mode is snapshot');
+      }
+    },
+  },
+  {
+    name: 'groupSettingsNeedGroups',
+    check: (ctx) => {
+      const { backup, restore } = ctx.config;
+      if (backup.consumer_groups.length === 0 && backup.mode === 'continuous' && ctx.isWritten(['backup', 'consumer_groups_interval_secs'])) {
+        ctx.error(['backup', 'consumer_groups_interval_secs'], 'has no effect: backup.consumer_groups selects no group');
+      }
+      if (restore.consumer_groups.length === 0 && Object.keys(restore.consumer_group_mapping).length > 0) {
+        ctx.error(['restore', 'consumer_group_mapping'], 'has no effect: restore.consumer_groups selects no group');
+      }
+    },
+  },
+  {
+    name: 'replicationFactorNeedsCreateTopics',
+    check: (ctx) => {
+      if (!ctx.config.restore.create_topics && ctx.isWritten(['restore', 'replication_factor'])) {
+        ctx.error(['restore', 'replication_factor'], 'applies to topics the restore creates, but restore.create_topics is false');
+      }
+    },
+  },
+  {
     name: 'blockFitsInSegment',
     check: (ctx) => {
       const { block_max_bytes, segment_max_bytes } = ctx.config.backup;
@@ -121,6 +151,19 @@ export const rules: readonly Rule[] = [
     },
   },
   {
+    // source and target share one schema; a key only the other side uses would be parsed and ignored.
+    name: 'kafkaConfigKeysOnTheirSide',
+    check: (ctx) => {
+      for (const section of ['source', 'target'] as const) {
+        for (const [key, { side, why }] of Object.entries(oneSidedKafkaKeys)) {
+          if (side !== section && ctx.isWritten([section, 'kafka_config', key])) {
+            ctx.error([section, 'kafka_config', key], `has no effect on the ${section}: ${why}`);
+          }
+        }
+      }
+    },
+  },
+  {
     // Topic configs carry no secrets, so config_overrides is printed as it is; a key named like a
     // secret would put one in that output (secret-mark.ts).
     name: 'topicConfigsCarryNoSecrets',
@@ -128,6 +171,31 @@ export const rules: readonly Rule[] = [
       for (const key of Object.keys(ctx.config.restore.config_overrides)) {
         if (secretNamePattern.test(key)) {
           ctx.error(['restore', 'config_overrides', key], 'is named like a secret, and topic configs carry none (client credentials go in source/target security)');
+        }
+      }
+    },
+  },
+  {
+    name: 'targetTopicsUnused',
+    check: (ctx) => {
+      if (ctx.isWritten(['target', 'topics'])) {
+        ctx.error(
+          ['target', 'topics'],
+          'has no effect: the restore selects the backed-up topics with restore.topics (and renames them with restore.topic_mapping); source.topics selects what a backup copies',
+        );
+      }
+    },
+  },
+  {
+    // A file that declares its mode serves only that command: the other direction's sections would be ignored.
+    name: 'modeExcludesOtherSections',
+    check: (ctx) => {
+      const { mode } = ctx.config;
+      if (mode === undefined) return;
+      const other = mode === 'backup' ? (['target', 'restore'] as const) : (['source', 'backup'] as const);
+      for (const section of other) {
+        if (ctx.isWritten([section])) {
+          ctx.error([section], `has no effect: mode is ${mode}, so the file serves only the ${mode} command (without mode, one file serves both)`);
         }
       }
     },

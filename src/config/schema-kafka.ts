@@ -102,30 +102,50 @@ const securitySchema = z
   })
   .prefault({});
 
-const acksError = (input: unknown): string =>
-  input === 0 || input === '0'
-    ? 'acks 0 is not allowed: restore needs acknowledgements to know that records were written (use "all", 1 or -1)'
-    : 'expected "all", 1 or -1';
-
 const kafkaConfigSchema = z
   .strictObject({
-    'client.id': z.string().min(1).optional().describe('Client id sent to the brokers; overrides client_id.'),
-    'request.timeout.ms': int(1).default(30000).describe('How long to wait for a broker response.'),
-    'socket.connection.setup.timeout.ms': int(1).default(10000).describe('How long to wait for a connection.'),
-    'metadata.max.age.ms': int(1).default(300000).describe('Refresh cluster metadata at least this often.'),
-    'fetch.max.bytes': byteSize(1).default(52428800).describe('Most bytes a fetch response may return.'),
-    'max.partition.fetch.bytes': byteSize(1).default(8388608).describe('Most bytes per partition in a fetch.'),
-    'fetch.max.wait.ms': int(1).default(500).describe('How long a broker may wait for fetch.min.bytes.'),
-    'fetch.min.bytes': byteSize(1).default(1).describe('Least bytes a broker waits for before answering a fetch.'),
-    retries: int(0).default(5).describe('Retries of a failed request before giving up.'),
-    'retry.backoff.ms': int(1).default(200).describe('Initial wait between retries.'),
-    acks: z
-      .union([z.literal('all'), z.literal(1), z.literal(-1)], { error: (iss) => acksError(iss.input) })
-      .default('all')
-      .describe('Acknowledgements a restore produce waits for; 0 is rejected.'),
+    'client.id': z.string().min(1).optional().describe('Client id sent to the brokers in every request; overrides client_id.'),
+    'request.timeout.ms': int(1)
+      .default(30000)
+      .describe(
+        "How long to wait for a broker's response before the request counts as failed (and is retried). " +
+          'A Fetch may take fetch.max.wait.ms and a Produce 30 s on top of it.',
+      ),
+    'socket.connection.setup.timeout.ms': int(1).default(10000).describe('How long to wait for a TCP (and TLS) connection to a broker.'),
+    'metadata.max.age.ms': int(1)
+      .default(300000)
+      .describe(
+        'Refresh the cluster metadata (brokers, partition leaders) at least this often, in every client of the connection: ' +
+          'the admin client, and the leader look-ups of fetches, offset requests and produces (a partition\'s produces keep its leader ' +
+          'until an error says it moved). A leader change is also noticed at once from the error it causes.',
+      ),
+    'fetch.max.bytes': byteSize(1)
+      .default(52428800)
+      .describe('Backup (source) only: most bytes one Fetch response may return, over all its partitions (at least one record batch comes back).'),
+    'max.partition.fetch.bytes': byteSize(1)
+      .default(8388608)
+      .describe('Backup (source) only: most bytes one Fetch returns per partition (a larger record batch is fetched again with room for it).'),
+    'fetch.max.wait.ms': int(1)
+      .default(500)
+      .describe('Backup (source) only: how long the broker may hold a Fetch waiting for fetch.min.bytes (or, in continuous mode, for new records).'),
+    'fetch.min.bytes': byteSize(1)
+      .default(1)
+      .describe('Backup (source) only: least bytes the broker waits for, up to fetch.max.wait.ms, before answering a Fetch.'),
+    retries: int(0)
+      .default(5)
+      .describe(
+        'Retries of a failed request (metadata, offsets, Fetch, Produce, admin) before the run fails; 0: none. ' +
+          "The restore's InitProducerId is retried at least 10 times (a new cluster answers it only once its transaction state exists).",
+      ),
+    'retry.backoff.ms': int(1)
+      .default(200)
+      .describe('About how long to wait before the first retry of a failed request (with jitter); each further retry waits about twice as long.'),
     'max.in.flight.requests.per.connection': int(1, 5)
       .default(5)
-      .describe('Unacknowledged requests per broker connection.'),
+      .describe(
+        'Restore (target) only: most Produce requests awaiting their answer per broker connection, and per partition ' +
+          '(at most 5, the most for which the idempotent producer keeps order).',
+      ),
   })
   .meta({ unknownKeyHint: 'list' })
   .prefault({});
@@ -136,8 +156,11 @@ export const kafkaConnectionSchema = z.strictObject({
   ),
   client_id: z.string().min(1).default('kafka-backup').describe('Client id sent to the brokers.'),
   security: securitySchema.describe('Transport security and authentication.'),
-  topics: topicSelectionSchema('Topics').describe('Which topics to back up (meaningful in source only).'),
+  topics: topicSelectionSchema('Topics').describe(
+    'Which topics to back up; source only (written under target it is refused: the restore selects topics with restore.topics).',
+  ),
   kafka_config: kafkaConfigSchema.describe(
-    'Kafka client settings under their Java property names (quote the keys). Only the listed ones are supported.',
+    'Kafka client settings under their Java property names (quote the keys). Only the listed ones are supported; ' +
+      'those marked as one side\'s are refused on the other, and other Java client properties are refused (see the list at the end).',
   ),
 });

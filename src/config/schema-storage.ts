@@ -25,6 +25,14 @@ const prefix = z
 export const filesystemStorageSchema = z.strictObject({
   backend: z.literal('filesystem').describe('Store backups in a local or mounted directory.'),
   path: z.string().min(1).describe("Directory holding the backups; relative paths are resolved against the config file's directory."),
+  permissions: z
+    .enum(['private', 'group', 'umask'])
+    .default('private')
+    .describe(
+      'Modes of the files and directories kafka-backup creates (backups, manifests, restore states, temp and lock files): ' +
+        'private = owner only (files 0600, directories 0700), group = the group may read too (0640, 0750), ' +
+        'umask = 0666/0777 less the process umask (0644/0755 under the usual 022: world-readable). Existing files are not changed.',
+    ),
   ...storageCommon,
 });
 
@@ -75,7 +83,6 @@ export const gcsStorageSchema = z.strictObject({
   backend: z.literal('gcs').describe('Google Cloud Storage.'),
   bucket: z.string().min(3).max(222).describe('Bucket name; the bucket must exist.'),
   prefix,
-  project_id: z.string().min(1).optional().describe('Project id (default: from the credentials).'),
   key_file: z.string().min(1).optional().describe("Service account key file (JSON); without it Application Default Credentials are used. Relative to the config file's directory."),
   endpoint: z.url().optional().describe('API endpoint, e.g. a fake-gcs-server URL; default: Google.'),
   chunk_size: byteSize(256 * 1024, 1024 * MiB)

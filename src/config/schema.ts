@@ -38,17 +38,27 @@ export const backupOptionsSchema = z
       .describe('Roll to a new segment once this many bytes are written (e.g. "128MiB"); a segment may exceed it by up to one fetch response (max.partition.fetch.bytes).'),
     segment_max_interval_ms: int(100)
       .default(60000)
-      .describe('Roll to a new segment after this long, so recent records reach storage.'),
+      .describe(
+        'Roll to a new segment after this long (checked as each fetch returns), so recent records reach storage: with segment_max_bytes ' +
+          'it bounds the records a crash makes the next run fetch again, since fetched records count once their segment is stored.',
+      ),
     block_max_bytes: byteSize(4096, 67108864)
       .default(1048576)
       .describe('Uncompressed size of a compressed block inside a segment; at most segment_max_bytes.'),
     max_concurrent_partitions: int(1, 1024).default(4).describe('Partitions backed up at the same time.'),
     checkpoint_interval_secs: int(1, 3600)
       .default(30)
-      .describe('How often progress is recorded, bounding the work repeated after a crash.'),
+      .describe(
+        'How often a running backup refreshes the heartbeat in its descriptor (backup.json), which `status` shows as the last checkpoint. ' +
+          'A run whose heartbeat is older than 3 intervals counts as interrupted, and another process may take the backup over. ' +
+          'It does not bound the work repeated after a crash: segment_max_interval_ms and segment_max_bytes do.',
+      ),
     poll_interval_ms: int(10, 60000)
       .default(1000)
-      .describe('Continuous mode: how long a partition that has caught up waits before fetching again (its slot goes to other partitions meanwhile).'),
+      .describe(
+        'Continuous mode only (refused in snapshot mode): how long a partition that has caught up waits before fetching again ' +
+          '(its slot goes to other partitions meanwhile).',
+      ),
     consumer_groups: z
       .array(groupEntry)
       .default([])
@@ -59,7 +69,7 @@ export const backupOptionsSchema = z
     consumer_groups_interval_secs: int(1, 86400)
       .default(60)
       .describe(
-        'Continuous mode: capture the selected groups\' offsets again this often (a capture is stored only when an offset changed), ' +
+        'Continuous mode with consumer_groups only (refused otherwise): capture the selected groups\' offsets again this often (a capture is stored only when an offset changed), ' +
           'so a point-in-time restore can use the offsets as of its window end. Snapshot mode captures once, before the end offsets are read.',
       ),
   })
@@ -139,7 +149,7 @@ export const restoreOptionsSchema = z
       .optional()
       .describe(
         "Replication factor of created topics (default: the backup's, lowered to the target's broker count when it has fewer brokers; " +
-          'the broker default when the backup has none or topic_configs is false).',
+          'the broker default when the backup has none or topic_configs is false). Refused when create_topics is false.',
       ),
     keyless_records: z
       .enum(['fail', 'skip'])
@@ -155,7 +165,10 @@ export const restoreOptionsSchema = z
       .describe('Allow restoring into partitions that already hold data; refused otherwise.'),
     checkpoint_interval_secs: int(1, 3600)
       .default(10)
-      .describe('How often restore progress is recorded, so an interrupted restore resumes.'),
+      .describe(
+        'How often a running restore saves each partition\'s state (records written, offset map), which `status` shows. ' +
+          'Resuming does not depend on it: a rerun counts the records already in the target partition.',
+      ),
     consumer_groups: z
       .array(groupEntry)
       .default([])
@@ -167,7 +180,7 @@ export const restoreOptionsSchema = z
     consumer_group_mapping: z
       .record(z.string().min(1), z.string().min(1))
       .default({})
-      .describe('Commit a captured group under another id on the target: source group id → target group id.'),
+      .describe('Commit a captured group under another id on the target: source group id → target group id. Refused when consumer_groups selects none.'),
     rate_limit_records_per_sec: int(1)
       .nullable()
       .meta({ docType: 'integer (≥ 1) | null' })
@@ -225,7 +238,10 @@ export const configSchema = z.strictObject({
   mode: z
     .enum(['backup', 'restore'])
     .optional()
-    .describe('What the file is for; when set, a command run with another mode refuses it.'),
+    .describe(
+      'What the file is for; when set, a command run with another mode refuses it, and so are the sections only the other command ' +
+        'reads (target and restore in a backup file, source and backup in a restore file). Without it one file serves both.',
+    ),
   backup_id: z
     .string({ error: (iss) => (iss.input === undefined ? 'required' : 'expected a string') })
     .refine(isValidBackupId, {

@@ -5,6 +5,7 @@
 import { crc32c } from '@node-rs/crc32';
 import { codecIds } from '../codec/codec.js';
 import { KafkaBackupError } from '../errors.js';
+import { readSafeInt64 } from '../records/int64.js';
 import {
   BLOCK_FLAGS_KNOWN,
   BLOCK_HEADER_SIZE,
@@ -45,12 +46,9 @@ export function corrupt(key: string, problem: string, details: Record<string, un
   return new KafkaBackupError('BACKUP_CORRUPT', `segment ${key} is corrupt: ${problem}`, { key, ...details });
 }
 
+/** A stored int64 beyond 2^53 was never written by us: the segment is corrupt. */
 function readI64(buf: Buffer, pos: number, key: string, field: string): number {
-  const value = buf.readBigInt64BE(pos);
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw corrupt(key, `${field} ${value} is out of range`);
-  }
-  return Number(value);
+  return readSafeInt64(buf, pos, field, (name, value) => corrupt(key, `${name} ${value} is out of range`));
 }
 
 export function encodeHeader(codecId: number): Buffer {

@@ -174,23 +174,31 @@ export class SegmentReader {
 
   async #decodeBlock(i: number, bytes: Buffer): Promise<Loaded> {
     const entry = this.#entry(i);
-    const where = { block: i };
-    if (bytes.length !== BLOCK_HEADER_SIZE + entry.storedLength) throw corrupt(this.key, `block ${i} is truncated`, where);
+    const { name, where } = this.#blockWhere(i);
+    if (bytes.length !== BLOCK_HEADER_SIZE + entry.storedLength) throw corrupt(this.key, `${name} is truncated`, where);
     const header = decodeBlockHeader(bytes);
     if (header.storedLength !== entry.storedLength || header.rawLength !== entry.rawLength) {
-      throw corrupt(this.key, `block ${i} header disagrees with the index`, where);
+      throw corrupt(this.key, `${name} header disagrees with the index`, where);
     }
+    // The block's checksum is checked before anything of it is decompressed or handed on: a
+    // damaged block yields no batch at all (restore produces nothing of it).
     const stored = bytes.subarray(BLOCK_HEADER_SIZE);
-    if (crc32c(stored) !== header.crc) throw corrupt(this.key, `block ${i} CRC mismatch`, where);
+    if (crc32c(stored) !== header.crc) throw corrupt(this.key, `${name} CRC mismatch`, where);
     let raw: Buffer;
     try {
       raw = await this.codec.decompress(stored, entry.rawLength);
     } catch (err) {
       if (!isKafkaBackupError(err, 'BACKUP_CORRUPT')) throw err;
-      throw corrupt(this.key, `block ${i}: ${describeError(err)}`, { ...where, cause: err });
+      throw corrupt(this.key, `${name}: ${describeError(err)}`, { ...where, cause: err });
     }
-    if (raw.length !== entry.rawLength) throw corrupt(this.key, `block ${i} decompressed to ${raw.length} bytes`, where);
+    if (raw.length !== entry.rawLength) throw corrupt(this.key, `${name} decompressed to ${raw.length} bytes`, where);
     return { raw, batches: this.#checkBatches(raw, entry, i) };
+  }
+
+  /** How errors name block i: its number and the offsets the index says it holds. */
+  #blockWhere(i: number): { name: string; where: { block: number; first_offset: number; last_offset: number } } {
+    const e = this.#entry(i);
+    return { name: `block ${i} (offsets ${e.baseOffset}..${e.lastOffset})`, where: { block: i, first_offset: e.baseOffset, last_offset: e.lastOffset } };
   }
 
   #checkBatches(raw: Buffer, entry: BlockIndexEntry, i: number): StoredBatch[] {
@@ -198,7 +206,8 @@ export class SegmentReader {
     try {
       walked = walkBatches(raw);
     } catch (err) {
-      throw corrupt(this.key, `block ${i} holds a malformed record batch: ${describeError(err)}`, { block: i, cause: err });
+      const { name, where } = this.#blockWhere(i);
+      throw corrupt(this.key, `${name} holds a malformed record batch: ${describeError(err)}`, { ...where, cause: err });
     }
     const { batches, consumed } = walked;
     const first = batches[0]?.header;
@@ -218,7 +227,10 @@ export class SegmentReader {
         previousLast = header.lastOffset;
       }
     }
-    if (problem) throw corrupt(this.key, `block ${i}: ${problem}`, { block: i });
+    if (problem) {
+      const { name, where } = this.#blockWhere(i);
+      throw corrupt(this.key, `${name}: ${problem}`, where);
+    }
     return batches;
   }
 }

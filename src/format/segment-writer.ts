@@ -58,6 +58,8 @@ export class SegmentWriter {
   /** Writes of sealed blocks, chained so they reach storage in order. */
   #writeQueue: Promise<void> = Promise.resolve();
   #sealed: Promise<void>[] = [];
+  /** The first failed block write; append() and finish() report it from then on. */
+  #failure: unknown;
   #baseOffset: number | undefined;
   #lastOffset: number | undefined;
 
@@ -97,6 +99,7 @@ export class SegmentWriter {
   async append(batches: readonly { header: BatchHeader; bytes: Buffer }[]): Promise<void> {
     this.#enter('append');
     try {
+      if (this.#failure !== undefined) throw this.#failure;
       this.#borrowedFrom = this.#chunks.length;
       for (const { header, bytes } of batches) {
         if (this.#pending > 0 && this.#pending + bytes.length > this.#blockMaxBytes) await this.#seal();
@@ -220,6 +223,12 @@ export class SegmentWriter {
       await this.#write(encodeBlockHeader(stored.length, raw.length, crc32c(stored)));
       await this.#write(stored);
       this.#entries.push({ position, storedLength: stored.length, rawLength: raw.length, ...stats });
+    });
+    // A block write fails in the background (a full disk) while the caller may be waiting on
+    // something else: recorded here, so it is never an unhandled rejection (which ends the process
+    // with a stack trace), and reported by the next append() or finish().
+    written.catch((err: unknown) => {
+      this.#failure ??= err;
     });
     this.#writeQueue = written;
     this.#sealed.push(written);

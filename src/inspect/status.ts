@@ -1,13 +1,14 @@
 // What `status` reports: the backups at a storage location, and for one backup its state, topics,
-// partitions with offset and time ranges, sizes, and the restores made from it.
+// partitions with offset and time ranges, sizes, and the restores made from it; for a damaged
+// backup also what is missing or unreadable (src/inspect/inventory.ts).
 import { KafkaBackupError } from '../errors.js';
-import { effectiveState, readDescriptor, type BackupDescriptor, type EffectiveState } from '../format/descriptor.js';
+import { effectiveState, type BackupDescriptor, type EffectiveState } from '../format/descriptor.js';
 import { listGroupCaptures, readGroupCapture } from '../format/group-offsets.js';
-import { parseManifestKey, restoresPrefix, topicsPrefix } from '../format/layout.js';
-import { readManifest } from '../format/manifest.js';
+import { restoresPrefix } from '../format/layout.js';
 import { readRestoreState } from '../format/restore-state.js';
 import { ownerIsGone } from '../pipeline/backup-run.js';
 import type { StorageBackend } from '../storage/backend.js';
+import { inventoryLocation, takeInventory } from './inventory.js';
 
 export interface PartitionStatus {
   topic: string;
@@ -36,31 +37,36 @@ export interface RestoreSummary {
 export interface BackupStatus {
   backup_id: string;
   location: string;
-  state: EffectiveState;
-  mode: string;
-  created_at: string;
-  updated_at: string;
-  last_checkpoint: string;
-  source_cluster_id: string;
-  compression: string;
-  error: { code: string; message: string } | null;
+  /** The descriptor's fields are null when backup.json is missing or unreadable (see problems). */
+  state: EffectiveState | null;
+  mode: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  last_checkpoint: string | null;
+  source_cluster_id: string | null;
+  compression: string | null;
+  /** The failure the last run recorded (not this command's: with --json, `error` is reserved for that). */
+  run_error: { code: string; message: string } | null;
+  /** Whether an object the backup needs is missing or unreadable: backup.json, a manifest, a segment. */
+  damaged: boolean;
+  /** Each missing or unreadable object, naming the partition and the key (src/inspect/inventory.ts). */
+  problems: string[];
   totals: { topics: number; partitions: number; records: number; segments: number; stored_bytes: number; raw_bytes: number; compression_ratio: number | null };
+  /** Partitions with a readable manifest. */
   partitions: PartitionStatus[];
   restores: RestoreSummary[];
   /** Consumer-group captures (docs/consumer-groups.md): how many, when, and the groups of the latest. */
   consumer_groups: { captures: number; first: string | null; latest: string | null; groups: string[] };
 }
 
+/** One backup in detail; a damaged backup is shown with what can be read, and its problems. */
 export async function backupStatus(storage: StorageBackend, id: string, now = Date.now()): Promise<BackupStatus> {
-  const read = await readDescriptor(storage, id);
-  if (!read) throw new KafkaBackupError('BACKUP_NOT_FOUND', `no backup "${id}" at ${storage.location}`);
-  const d = read.descriptor;
+  const inv = await takeInventory(storage, id);
+  if (!inv.exists) throw new KafkaBackupError('BACKUP_NOT_FOUND', `no backup "${id}" at ${storage.location}`);
+  const d = inv.descriptor;
   const partitions: PartitionStatus[] = [];
   const restores: RestoreSummary[] = [];
-  for await (const obj of storage.list(topicsPrefix(id))) {
-    const ref = parseManifestKey(obj.key);
-    if (!ref || ref.id !== id) continue;
-    const m = (await readManifest(storage, id, ref.topic, ref.partition))?.manifest;
+  for (const { manifest: m } of inv.partitions) {
     if (!m) continue;
     const segs = m.segments;
     const withData = segs.filter((s) => s.min_timestamp >= 0);
@@ -105,14 +111,16 @@ export async function backupStatus(storage: StorageBackend, id: string, now = Da
   return {
     backup_id: id,
     location: storage.location,
-    state: displayState(d, now),
-    mode: d.mode,
-    created_at: d.created_at,
-    updated_at: d.updated_at,
-    last_checkpoint: d.owner.heartbeat_at,
-    source_cluster_id: d.source.cluster_id,
-    compression: d.compression.codec === 'zstd' ? `zstd level ${d.compression.level}` : d.compression.codec,
-    error: d.error,
+    state: d ? displayState(d, now) : null,
+    mode: d?.mode ?? null,
+    created_at: d?.created_at ?? null,
+    updated_at: d?.updated_at ?? null,
+    last_checkpoint: d?.owner.heartbeat_at ?? null,
+    source_cluster_id: d?.source.cluster_id ?? null,
+    compression: !d ? null : d.compression.codec === 'zstd' ? `zstd level ${d.compression.level}` : d.compression.codec,
+    run_error: d?.error ?? null,
+    damaged: inv.damage.length > 0,
+    problems: inv.damage.map((x) => x.message),
     totals: {
       topics: new Set(partitions.map((p) => p.topic)).size,
       partitions: partitions.length,
@@ -145,22 +153,32 @@ function displayState(d: BackupDescriptor, now: number): EffectiveState {
 
 export interface BackupListing {
   backup_id: string;
-  state: EffectiveState;
-  mode: string;
-  updated_at: string;
+  /** The descriptor's fields are null when backup.json is missing or unreadable (see problems). */
+  state: EffectiveState | null;
+  mode: string | null;
+  updated_at: string | null;
+  /** Topics the descriptor lists or that have a partition manifest. */
   topics: number;
+  damaged: boolean;
+  problems: string[];
 }
 
-/** Every backup at the location: each top-level folder holding a backup.json. */
+/**
+ * Every backup at the location, healthy and damaged side by side: each top-level folder holding a
+ * backup.json or a topics/ folder, checked like one backup (src/inspect/inventory.ts).
+ */
 export async function listBackups(storage: StorageBackend, now = Date.now()): Promise<BackupListing[]> {
-  const out: BackupListing[] = [];
-  for await (const obj of storage.list('')) {
-    const m = /^([^/]+)\/backup\.json$/.exec(obj.key);
-    if (!m) continue;
-    const read = await readDescriptor(storage, m[1]!);
-    if (!read) continue;
-    const d = read.descriptor;
-    out.push({ backup_id: d.backup_id, state: displayState(d, now), mode: d.mode, updated_at: d.updated_at, topics: d.topics.length });
-  }
-  return out;
+  return (await inventoryLocation(storage)).map((inv) => {
+    const d = inv.descriptor;
+    const topics = new Set([...(d?.topics.map((t) => t.name) ?? []), ...inv.partitions.map((p) => p.topic)]);
+    return {
+      backup_id: inv.id,
+      state: d ? displayState(d, now) : null,
+      mode: d?.mode ?? null,
+      updated_at: d?.updated_at ?? null,
+      topics: topics.size,
+      damaged: inv.damage.length > 0,
+      problems: inv.damage.map((x) => x.message),
+    };
+  });
 }

@@ -20,9 +20,10 @@ const HASH_CHUNK = 8 * 1024 * 1024;
 export async function verifyPartitions(
   storage: StorageBackend,
   manifests: PartitionManifest[],
-  options: { deep: boolean; concurrency?: number },
+  options: { deep: boolean; concurrency?: number; skip?: ReadonlySet<string> },
 ): Promise<VerifyResult> {
-  const segments = manifests.flatMap((m) => m.segments);
+  // Segments the inventory already reported missing or of the wrong size are not read again.
+  const segments = manifests.flatMap((m) => m.segments).filter((s) => !options.skip?.has(s.key));
   const problems: string[] = [];
   let bytes = 0;
   await runPool(segments, options.concurrency ?? 4, async (s) => {

@@ -1,11 +1,12 @@
 // One Kafka cluster connection: kafkajs's Kafka + Admin for the control plane and a kafkajs Cluster
-// whose broker connections carry our raw Fetch/Produce requests (see kafkajs-internals.ts).
+// whose broker connections carry our raw Fetch/Produce requests (see kafkajs-internals.ts). Both
+// clusters take every connection setting, metadata.max.age.ms included.
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel as KjsLogLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaBackupError } from '../errors.js';
-import { createCluster, type KjsBroker, type KjsCluster } from './kafkajs-internals.js';
+import { createAdmin, createCluster, type KjsBroker, type KjsCluster } from './kafkajs-internals.js';
 import { translateKafkaError } from './errors.js';
 import type { KafkaSettings } from './settings.js';
 import type { TopicInfo } from './source.js';
@@ -24,8 +25,9 @@ export interface KafkaConnection {
 }
 
 export async function connectKafka(settings: KafkaSettings, log: Logger): Promise<KafkaConnection> {
-  const kafka = new Kafka(kafkaConfig(settings, log));
-  const admin = kafka.admin();
+  const config = kafkaConfig(settings, log);
+  const kafka = new Kafka(config);
+  const admin = createAdmin(kafka, settings.metadataMaxAgeMs, config.retry!);
   const cluster = createCluster(kafka, settings.metadataMaxAgeMs);
   const where = settings.bootstrapServers.join(',');
   try {
@@ -71,7 +73,8 @@ export async function connectKafka(settings: KafkaSettings, log: Logger): Promis
           await known;
         } else {
           await known;
-          if (refresh) await cluster.refreshMetadata();
+          // Metadata older than metadata.max.age.ms is refreshed even without an error.
+          await (refresh ? cluster.refreshMetadata() : cluster.refreshMetadataIfNecessary());
         }
         const meta = cluster.findTopicPartitionMetadata(topic).find((p) => p.partitionId === partition);
         if (!meta || meta.leader === undefined || meta.leader < 0) {
@@ -92,7 +95,8 @@ export async function connectKafka(settings: KafkaSettings, log: Logger): Promis
   };
 }
 
-function kafkaConfig(s: KafkaSettings, log: Logger): KafkaConfig {
+/** The kafkajs configuration of a connection; exported for tests. */
+export function kafkaConfig(s: KafkaSettings, log: Logger): KafkaConfig {
   const config: KafkaConfig = {
     clientId: s.clientId,
     brokers: s.bootstrapServers,

@@ -5,6 +5,7 @@
 import type { CommittedOffset } from '../format/group-offsets.js';
 import type { KafkaConnection } from './connection.js';
 import { translateKafkaError } from './errors.js';
+import { safeInt64 } from '../records/int64.js';
 
 export interface GroupDescription {
   groupId: string;
@@ -46,7 +47,7 @@ export function kafkaGroupAdmin(conn: KafkaConnection): GroupAdmin {
         const out: CommittedOffset[] = [];
         for (const t of res) {
           for (const p of t.partitions) {
-            const offset = Number(p.offset);
+            const offset = safeInt64(p.offset, `OffsetFetch response ${groupId} ${t.topic}/${p.partition} committed_offset`);
             if (offset >= 0) out.push({ topic: t.topic, partition: p.partition, offset, metadata: p.metadata ?? null });
           }
         }

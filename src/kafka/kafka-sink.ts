@@ -2,6 +2,7 @@
 import { KafkaBackupError } from '../errors.js';
 import type { KafkaConnection } from './connection.js';
 import { translateKafkaError } from './errors.js';
+import { safeInt64 } from '../records/int64.js';
 import type { KjsBroker } from './kafkajs-internals.js';
 import type { KafkaSink, NewTopic, ProduceOutcome, ProducerIdentity } from './sink.js';
 import { produceRequest, produceResponse } from './wire/produce.js';
@@ -17,6 +18,12 @@ interface PendingProduce {
 }
 
 const PRODUCE_TIMEOUT_MS = 30_000;
+/**
+ * Every Produce waits for all in-sync replicas: the producer is idempotent, which needs it, and a
+ * batch the leader alone acknowledged could be lost in a leader change after the restore counted it
+ * as written. Not configurable (config/kafka-properties.ts refuses `acks`).
+ */
+const ACKS_ALL = -1;
 /** Cap on one coalesced request, so one request never holds the whole pipeline's data. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
@@ -72,7 +79,7 @@ class BrokerProduceQueue {
     this.broker.connectionPool
       .send({
         request: produceRequest({
-          acks: this.conn.settings.acks,
+          acks: ACKS_ALL,
           timeoutMs: PRODUCE_TIMEOUT_MS,
           topics: [...byTopic].map(([topic, ps]) => ({
             topic,
@@ -147,7 +154,7 @@ export class RawKafkaSink extends ClusterClient implements KafkaSink {
       if (nodeId === undefined) throw new KafkaBackupError('KAFKA_UNREACHABLE', 'the cluster metadata lists no brokers', { retryable: true });
       const broker = await this.conn.cluster.findBroker({ nodeId });
       const res = await broker.initProducerId({ transactionTimeout: 60_000 });
-      return { producerId: Number(res.producerId), producerEpoch: res.producerEpoch };
+      return { producerId: safeInt64(res.producerId, 'InitProducerId response producer_id'), producerEpoch: res.producerEpoch };
     } catch (err) {
       throw translateKafkaError(err, 'initializing an idempotent producer (InitProducerId)');
     }

@@ -3,7 +3,7 @@
 // connections (docs/decisions/0001-data-plane.md). kafkajs has no public API for that, so this file
 // is the only place that reaches into its internals; the shapes below are what 2.2.4 provides.
 import { createRequire } from 'node:module';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka, RetryOptions } from 'kafkajs';
 
 const require = createRequire(import.meta.url);
 
@@ -70,6 +70,8 @@ export interface KjsCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   refreshMetadata(): Promise<void>;
+  /** Refreshes only when the metadata is older than the cluster's metadataMaxAge. */
+  refreshMetadataIfNecessary(): Promise<void>;
   addMultipleTargetTopics(topics: string[]): Promise<void>;
   findTopicPartitionMetadata(topic: string): KjsPartitionMetadata[];
   findBroker(args: { nodeId: number }): Promise<KjsBroker>;
@@ -78,14 +80,35 @@ export interface KjsCluster {
   brokerPool: { metadata?: { clusterId?: string; brokers: { nodeId: number; host: string; port: number }[] } };
 }
 
-/** A new kafkajs Cluster with the Kafka instance's connection settings (TLS, SASL, timeouts). */
-export function createCluster(kafka: Kafka, metadataMaxAgeMs: number): KjsCluster {
+type ClusterFactory = (opts: { allowAutoTopicCreation: boolean; maxInFlightRequests?: null; metadataMaxAge: number; instrumentationEmitter?: unknown }) => KjsCluster;
+
+/** The Kafka instance's private cluster factory: its connection settings (TLS, SASL, timeouts). */
+function clusterFactory(kafka: Kafka): ClusterFactory {
   const symbol = Object.getOwnPropertySymbols(kafka).find(
     (s) => s.description === 'private:Kafka:createCluster',
   );
   if (!symbol) throw new Error('kafkajs internals changed: createCluster not found (is kafkajs 2.2.4 installed?)');
-  const create = (kafka as unknown as Record<symbol, (opts: object) => KjsCluster>)[symbol]!;
-  return create({ allowAutoTopicCreation: false, maxInFlightRequests: null, metadataMaxAge: metadataMaxAgeMs });
+  return (kafka as unknown as Record<symbol, ClusterFactory>)[symbol]!;
+}
+
+/** A new kafkajs Cluster with the Kafka instance's connection settings (TLS, SASL, timeouts). */
+export function createCluster(kafka: Kafka, metadataMaxAgeMs: number): KjsCluster {
+  return clusterFactory(kafka)({ allowAutoTopicCreation: false, maxInFlightRequests: null, metadataMaxAge: metadataMaxAgeMs });
+}
+
+const createAdminClient: (opts: { logger: unknown; instrumentationEmitter: unknown; retry: RetryOptions; cluster: KjsCluster }) => Admin =
+  require('kafkajs/src/admin');
+const InstrumentationEventEmitter: new () => unknown = require('kafkajs/src/instrumentation/emitter');
+
+/**
+ * What kafka.admin() builds, but with metadataMaxAge: kafkajs 2.2.4's admin() gives its cluster
+ * none, so metadata.max.age.ms would not reach it (it refreshes metadata before nearly every call).
+ * `retry` is the Kafka instance's, as admin() would take it.
+ */
+export function createAdmin(kafka: Kafka, metadataMaxAgeMs: number, retry: RetryOptions): Admin {
+  const instrumentationEmitter = new InstrumentationEventEmitter();
+  const cluster = clusterFactory(kafka)({ allowAutoTopicCreation: false, instrumentationEmitter, metadataMaxAge: metadataMaxAgeMs });
+  return createAdminClient({ logger: kafka.logger(), instrumentationEmitter, retry, cluster });
 }
 
 export const Encoder: new () => KjsEncoder = require('kafkajs/src/protocol/encoder');

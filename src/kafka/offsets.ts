@@ -1,6 +1,7 @@
 // Partition start and end offsets, asked of each partition's leader, read-committed: "latest" is
 // the last stable offset, so a snapshot never waits on an open transaction's undecided records.
 import { KafkaBackupError } from '../errors.js';
+import { safeInt64 } from '../records/int64.js';
 import type { KafkaConnection } from './connection.js';
 import { brokerError, translateKafkaError } from './errors.js';
 import { READ_COMMITTED } from './wire/fetch.js';
@@ -32,7 +33,7 @@ export async function listPartitionOffsets(
         const p = res.responses[0]?.partitions[0];
         if (!p) throw new KafkaBackupError('KAFKA_PROTOCOL', `no offsets returned for ${topic}/${partition}`, { retryable: true });
         if (p.errorCode) throw brokerError(p.errorCode, `listing offsets of ${topic}/${partition}`);
-        return Number(p.offset);
+        return safeInt64(p.offset, `ListOffsets response ${topic}/${partition} offset`);
       };
       const retry = <T>(what: string, fn: (a: number) => Promise<T>) => withKafkaRetries(conn.settings, log, what, fn);
       const earliest = await retry(`earliest offset of ${topic}/${partition}`, (a) => get(a, EARLIEST));

@@ -1,5 +1,8 @@
 // What the Kafka layer needs to know about a cluster, resolved from the config's source/target
-// section by kafkaSettings() below.
+// section by kafkaSettings() below. Every kafka_config key lands here, and each setting is used by
+// the side it applies to: the fetch settings by the backup's raw Fetch (source), the produce
+// settings by the restore's raw Produce (target); config/kafka-properties.ts refuses a key on the
+// side that has no use for it.
 import type { KafkaConnectionConfig } from '../config/types.js';
 
 export interface KafkaSettings {
@@ -9,13 +12,13 @@ export interface KafkaSettings {
   requestTimeoutMs: number;
   retries: number;
   retryBackoffMs: number;
+  /** Every client of the connection: the admin's cluster and the raw data plane's. */
   metadataMaxAgeMs: number;
+  /** Backup (source) only, like the other fetch settings. */
   fetchMaxBytes: number;
   partitionFetchMaxBytes: number;
-  fetchMaxWaitMs: number;
   fetchMinBytes: number;
-  /** -1 (all in-sync replicas) or 1 (leader only). */
-  acks: -1 | 1;
+  /** Restore (target) only: Produce requests in flight per broker connection. */
   maxInFlightPerConnection: number;
   ssl?: { rejectUnauthorized: boolean; caFile?: string; certFile?: string; keyFile?: string; keyPassword?: string };
   sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
@@ -35,9 +38,7 @@ export function kafkaSettings(c: KafkaConnectionConfig): KafkaSettings {
     metadataMaxAgeMs: k['metadata.max.age.ms'],
     fetchMaxBytes: k['fetch.max.bytes'],
     partitionFetchMaxBytes: k['max.partition.fetch.bytes'],
-    fetchMaxWaitMs: k['fetch.max.wait.ms'],
     fetchMinBytes: k['fetch.min.bytes'],
-    acks: k.acks === 1 ? 1 : -1,
     maxInFlightPerConnection: k['max.in.flight.requests.per.connection'],
   };
   if (s.security_protocol === 'SSL' || s.security_protocol === 'SASL_SSL') {

@@ -1,6 +1,10 @@
 // Ownership of a backup id for one run: the descriptor (backup.json) is claimed with a conditional
 // write, kept alive by a heartbeat at every checkpoint, and closed with the run's result. Writes
 // are serialized through one chain so a heartbeat never races the final write.
+//
+// The descriptor lists a topic's partitions only once each of them has a manifest (recordTopics,
+// after the run created them): a partition the descriptor lists without a manifest is then always
+// damage, never a run in progress (src/inspect/inventory.ts, docs/design.md invariant 22).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -26,6 +30,7 @@ export interface RunIdentity {
   clusterId: string;
   bootstrapServers: string[];
   compression: { codec: 'none' | 'zstd' | 'lz4'; level: number };
+  /** This run's topics: written by recordTopics, once their partitions have manifests. */
   topics: DescriptorTopic[];
   heartbeatIntervalMs: number;
 }
@@ -38,6 +43,7 @@ export class BackupRun {
     private descriptor: BackupDescriptor,
     private etag: string,
     private readonly run: RunEntry,
+    private readonly topics: DescriptorTopic[],
   ) {}
 
   get runId(): string {
@@ -72,7 +78,7 @@ export class BackupRun {
         log.warn({ run: prev.owner.run_id, host: prev.owner.host, pid: prev.owner.pid }, 'previous run died without finishing; resuming after its last commit');
         runs = runs.map((r) => (r.run_id === prev.owner.run_id && r.result === 'running' ? { ...r, result: 'interrupted' as const } : r));
       }
-      base = { ...prev, runs, topics: mergeTopics(prev.topics, id.topics) };
+      base = { ...prev, runs };
     } else {
       base = {
         format_version: FORMAT_VERSION,
@@ -84,7 +90,7 @@ export class BackupRun {
         owner,
         source: { cluster_id: id.clusterId, bootstrap_servers: id.bootstrapServers },
         compression: id.compression,
-        topics: id.topics,
+        topics: [],
         runs: [],
         error: null,
       };
@@ -95,7 +101,7 @@ export class BackupRun {
     );
     try {
       const etag = await writeDescriptor(storage, descriptor, existing ? { etag: existing.etag } : { create: true });
-      return new BackupRun(storage, descriptor, etag, run);
+      return new BackupRun(storage, descriptor, etag, run, id.topics);
     } catch (err) {
       if (isKafkaBackupError(err, 'STORAGE_PRECONDITION')) {
         throw new KafkaBackupError('BACKUP_IN_USE', `backup "${id.backupId}" was claimed by another process at the same moment`, {
@@ -104,6 +110,14 @@ export class BackupRun {
       }
       throw err;
     }
+  }
+
+  /**
+   * Add this run's topics (partition counts, replication factor, configs) to the descriptor. Call
+   * once every partition of them has a manifest: from then on a missing manifest is damage.
+   */
+  recordTopics(): Promise<void> {
+    return this.update((d) => ({ ...d, topics: mergeTopics(d.topics, this.topics) }));
   }
 
   /** Refresh the heartbeat: proof to `status` and to other processes that this run is alive. */

@@ -33,8 +33,6 @@ export interface BackupDeps {
   log: Logger;
   /** Aborted on SIGINT/SIGTERM: partitions store what they fetched and stop. */
   signal: AbortSignal;
-  /** How long the broker may hold a fetch when no data is available (fetch.max.wait.ms). */
-  fetchMaxWaitMs: number;
   stats?: TransferStats;
 }
 
@@ -108,6 +106,9 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
       stopAll(err);
       // A flush in flight finishes (or fails) before the run reports: no write outlives the run.
       await task.flushing?.catch(() => undefined);
+      // The open segment will not be committed: its upload is discarded now (a full disk gets the
+      // space back), not left for the next run's sweep.
+      await task.open?.writer.abort().catch(() => undefined);
       throw err;
     }
   };
@@ -129,6 +130,8 @@ export async function runBackup(deps: BackupDeps): Promise<TransferStats> {
     await groups?.capture();
     if (groups && opts.mode === 'continuous') groupTimer = setInterval(recapture, opts.consumer_groups_interval_secs * 1000);
     const tasks = await planPartitions(config, source, storage, topics);
+    // Every selected partition has its manifest now: the descriptor may list them.
+    await run.recordTopics();
     stats.partitionsTotal = tasks.length;
     if (opts.mode === 'snapshot') {
       await runPool(tasks, opts.max_concurrent_partitions, async (task) => {
@@ -222,7 +225,8 @@ async function backupTurn(task: PartitionTask, deps: BackupDeps, stats: Transfer
   const { config, source, log, signal } = deps;
   const opts = config.backup;
   const continuous = opts.mode === 'continuous';
-  const maxWait = deps.fetchMaxWaitMs;
+  // How long the broker may hold a fetch for fetch.min.bytes, or for new records once caught up.
+  const maxWait = config.source!.kafka_config['fetch.max.wait.ms'];
   const atEnd = () => task.endOffset !== undefined && task.offset >= task.endOffset;
   const fetchNext = () => {
     const p = source.fetch(task.topic, task.partition, task.offset, maxWait);
@@ -286,7 +290,12 @@ async function commit(task: PartitionTask, deps: BackupDeps, stats: TransferStat
   const open = task.open;
   task.open = undefined;
   const nextOffset = task.offset;
-  await settleFlush(task);
+  try {
+    await settleFlush(task);
+  } catch (err) {
+    await open?.writer.abort().catch(() => undefined); // not committed after a failed flush: discard it
+    throw err;
+  }
   if (open === undefined && nextOffset <= task.manifest.next_offset) return;
   const flushing = flush(task, open, nextOffset, deps, stats);
   flushing.catch(() => undefined); // observed by settleFlush

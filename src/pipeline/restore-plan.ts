@@ -1,14 +1,18 @@
 // What a restore will do, worked out before anything is written: which backed-up partitions,
 // under which target names, and whether the target cluster can take them. `restore` and
 // `validate-restore` share it, so the dry run checks exactly what the restore would do.
+//
+// The backup itself is checked here first (src/inspect/inventory.ts): backup.json readable, a
+// readable manifest for every partition of the selected topics, every segment they list present
+// with its recorded size. `restore` is refused on any of it before anything is written;
+// `validate-restore` lists it with everything else it finds.
 import { compileTopicSelector, literalTopics } from '../config/topics.js';
 import type { Config } from '../config/types.js';
 import { KafkaBackupError } from '../errors.js';
-import { readDescriptor, type BackupDescriptor } from '../format/descriptor.js';
-import { parseManifestKey, topicsPrefix } from '../format/layout.js';
-import { readManifest, type PartitionManifest } from '../format/manifest.js';
+import type { BackupDescriptor } from '../format/descriptor.js';
+import type { PartitionManifest } from '../format/manifest.js';
+import { takeInventory } from '../inspect/inventory.js';
 import type { StorageBackend } from '../storage/backend.js';
-import { runPool } from './pool.js';
 
 export interface RestorePartitionPlan {
   sourceTopic: string;
@@ -28,52 +32,81 @@ export interface RestoreTopicPlan {
 }
 
 export interface RestorePlan {
-  descriptor: BackupDescriptor;
+  /** undefined only in a plan of planRestoreChecked for a backup whose backup.json is damaged. */
+  descriptor: BackupDescriptor | undefined;
   topics: RestoreTopicPlan[];
+  /** Partitions whose manifest and segments are all there; the others are in the problems of planRestoreChecked. */
   partitions: RestorePartitionPlan[];
 }
 
+/** What in the backup or in restore.topics stands in the way of the restore. */
+export interface BackupProblems {
+  /** restore.topics names or matches no topic of the backup: a config mistake. */
+  selection: string[];
+  /** Missing or unreadable objects of the selected topics (and of backup.json), each naming partition and key. */
+  damage: string[];
+}
+
+/** The plan, or an error before anything is written: CONFIG_INVALID for restore.topics, BACKUP_CORRUPT for damage. */
 export async function planRestore(config: Config, storage: StorageBackend): Promise<RestorePlan> {
+  const { plan, problems } = await planRestoreChecked(config, storage);
+  if (problems.selection.length > 0) {
+    throw new KafkaBackupError('CONFIG_INVALID', `restore.topics does not fit backup "${config.backup_id}":\n  - ${problems.selection.join('\n  - ')}`);
+  }
+  if (problems.damage.length > 0) {
+    throw new KafkaBackupError(
+      'BACKUP_CORRUPT',
+      `backup "${config.backup_id}" at ${storage.location} is damaged; nothing was restored:\n  - ${problems.damage.join('\n  - ')}`,
+      { backupId: config.backup_id },
+    );
+  }
+  return plan;
+}
+
+/**
+ * The plan of what can be planned, and every problem of the backup and the selection (for
+ * validate-restore, which lists them all). BACKUP_NOT_FOUND when nothing of the backup exists.
+ */
+export async function planRestoreChecked(config: Config, storage: StorageBackend): Promise<{ plan: RestorePlan; problems: BackupProblems }> {
   const id = config.backup_id;
-  const read = await readDescriptor(storage, id);
-  if (!read) {
+  const inv = await takeInventory(storage, id);
+  if (!inv.exists) {
     throw new KafkaBackupError('BACKUP_NOT_FOUND', `no backup "${id}" at ${storage.location} (see \`kafka-backup status\` for the backups there)`);
   }
-  const refs = new Map<string, number[]>();
-  for await (const obj of storage.list(topicsPrefix(id))) {
-    const ref = parseManifestKey(obj.key);
-    if (ref && ref.id === id) refs.set(ref.topic, [...(refs.get(ref.topic) ?? []), ref.partition]);
-  }
-  const sel = config.restore.topics;
-  const missing = literalTopics(sel.include).filter((t) => !refs.has(t));
-  if (missing.length > 0) {
-    throw new KafkaBackupError('KAFKA_TOPIC_MISSING', `restore.topics.include names ${missing.join(', ')}, not in backup "${id}" (it holds ${[...refs.keys()].join(', ') || 'no topics'})`);
-  }
-  const select = compileTopicSelector(sel.include, sel.exclude);
-  const chosen = [...refs.keys()].filter(select).sort();
-  if (chosen.length === 0) throw new KafkaBackupError('KAFKA_TOPIC_MISSING', `no topic of backup "${id}" matches restore.topics`);
+  const held = new Map<string, number>(); // topic → partition count (descriptor, or beyond it the manifests)
+  for (const t of inv.descriptor?.topics ?? []) held.set(t.name, t.partitions);
+  for (const p of inv.partitions) held.set(p.topic, Math.max(held.get(p.topic) ?? 0, p.partition + 1));
 
-  const topics: RestoreTopicPlan[] = chosen.map((t) => ({
-    sourceTopic: t,
-    targetTopic: config.restore.topic_mapping[t] ?? t,
-    partitions: Math.max(read.descriptor.topics.find((d) => d.name === t)?.partitions ?? 0, Math.max(...refs.get(t)!) + 1),
-  }));
-  const partitions: RestorePartitionPlan[] = [];
-  const work = topics.flatMap((t) => refs.get(t.sourceTopic)!.map((p) => ({ t, p })));
-  await runPool(work, 16, async ({ t, p }) => {
-    const m = await readManifest(storage, id, t.sourceTopic, p);
-    if (!m) throw new KafkaBackupError('BACKUP_CORRUPT', `manifest of ${t.sourceTopic}/${p} disappeared while reading backup "${id}"`);
-    const segs = m.manifest.segments;
-    partitions.push({
-      sourceTopic: t.sourceTopic,
-      targetTopic: t.targetTopic,
-      partition: p,
-      manifest: m.manifest,
-      records: segs.reduce((n, s) => n + s.record_count, 0),
-      storedBytes: segs.reduce((n, s) => n + s.stored_bytes, 0),
-      rawBytes: segs.reduce((n, s) => n + s.raw_bytes, 0),
-    });
+  const selection: string[] = [];
+  const sel = config.restore.topics;
+  const holds = `it holds ${[...held.keys()].sort().join(', ') || 'no topics'}`;
+  const missing = literalTopics(sel.include).filter((t) => !held.has(t));
+  if (missing.length > 0) selection.push(`restore.topics.include names ${missing.join(', ')}, not in backup "${id}" (${holds})`);
+  const select = compileTopicSelector(sel.include, sel.exclude);
+  const chosen = [...held.keys()].filter(select).sort();
+  if (chosen.length === 0 && missing.length === 0) selection.push(`no topic of backup "${id}" matches restore.topics (${holds})`);
+
+  const topics: RestoreTopicPlan[] = chosen.map((t) => ({ sourceTopic: t, targetTopic: config.restore.topic_mapping[t] ?? t, partitions: held.get(t)! }));
+  const targetOf = new Map(topics.map((t) => [t.sourceTopic, t.targetTopic]));
+  // Damage of topics not restored does not stand in the way; a damaged backup.json always does.
+  const relevant = inv.damage.filter((d) => d.topic === undefined || targetOf.has(d.topic));
+  // A damaged partition is left out of the plan: the checks after this one read what it holds.
+  const damaged = new Set(relevant.map((d) => `${d.topic}/${d.partition}`));
+  const partitions: RestorePartitionPlan[] = inv.partitions.flatMap((p) => {
+    const targetTopic = targetOf.get(p.topic);
+    if (targetTopic === undefined || !p.manifest || damaged.has(`${p.topic}/${p.partition}`)) return [];
+    const segs = p.manifest.segments;
+    return [
+      {
+        sourceTopic: p.topic,
+        targetTopic,
+        partition: p.partition,
+        manifest: p.manifest,
+        records: segs.reduce((n, s) => n + s.record_count, 0),
+        storedBytes: segs.reduce((n, s) => n + s.stored_bytes, 0),
+        rawBytes: segs.reduce((n, s) => n + s.raw_bytes, 0),
+      },
+    ];
   });
-  partitions.sort((a, b) => a.sourceTopic.localeCompare(b.sourceTopic) || a.partition - b.partition);
-  return { descriptor: read.descriptor, topics, partitions };
+  return { plan: { descriptor: inv.descriptor, topics, partitions }, problems: { selection, damage: relevant.map((d) => d.message) } };
 }

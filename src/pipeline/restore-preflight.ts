@@ -73,7 +73,7 @@ export async function preflight(config: Config, plan: RestorePlan, sink: KafkaSi
     const other = seenTargets.get(t.targetTopic);
     if (other) problems.push(`topics ${other} and ${t.sourceTopic} would both be restored into ${t.targetTopic}`);
     seenTargets.set(t.targetTopic, t.sourceTopic);
-    const captured = plan.descriptor.topics.find((d) => d.name === t.sourceTopic);
+    const captured = plan.descriptor?.topics.find((d) => d.name === t.sourceTopic);
     const { configs, skipped } = desiredConfigs(captured?.configs, opts.config_overrides, opts.topic_configs);
     const have = existing.get(t.targetTopic);
     if (have === undefined) {

@@ -139,7 +139,7 @@ export function walkBatches(buf: Buffer): { batches: RawBatch[]; consumed: numbe
     // v0/v1 messages also keep their magic byte at 16; check it first, since their sizes are smaller.
     if (remaining > batchLayout.magic) {
       const magic = buf.readInt8(pos + batchLayout.magic);
-      if (magic !== 2) throw unsupportedMagic(magic, Number(buf.readBigInt64BE(pos)));
+      if (magic !== 2) throw unsupportedMagic(magic, readSafeInt64(buf, pos, 'baseOffset'));
     }
     if (batchLength < MIN_BATCH_LENGTH) {
       throw new KafkaBackupError(

@@ -1,25 +1,50 @@
-// int64 fields as JS numbers.
+// int64 fields as JS numbers: the one place the code base turns a Kafka or format int64 into a number.
 //
 // Invariant: Kafka offsets, producer ids and epoch-millisecond timestamps are below 2^53 in
 // magnitude (an offset would need 285 years at a billion records per second to reach it), so they
-// are carried as numbers. A value outside the safe-integer range is RECORD_FORMAT, never rounded.
+// are carried as numbers. A value outside the safe-integer range is RECORD_FORMAT (or the caller's
+// own error, e.g. BACKUP_CORRUPT for a stored segment), never rounded. Readers: records/batch.ts
+// (batch headers), kafka/wire/reader.ts (Fetch, Produce responses), format/segment-binary.ts
+// (segment index), and safeInt64 for the int64s kafkajs decodes into decimal strings (ListOffsets,
+// OffsetFetch, InitProducerId).
 
 import { KafkaBackupError } from '../errors.js';
 
 const TWO_POW_32 = 2 ** 32;
 
+/** Builds the error for an int64 outside the safe range; `value` is exact (decimal). */
+export type OutOfRange = (field: string, value: string) => Error;
+
+const recordFormat: OutOfRange = (field, value) =>
+  new KafkaBackupError('RECORD_FORMAT', `${field} ${value} is outside the supported range (|n| < 2^53): not rounded, refused`, {
+    field,
+    value,
+  });
+
 /** Reads a big-endian int64 at pos as a safe integer; `field` names it in the error. */
-export function readSafeInt64(buf: Buffer, pos: number, field: string): number {
+export function readSafeInt64(buf: Buffer, pos: number, field: string, outOfRange: OutOfRange = recordFormat): number {
   const hi = buf.readInt32BE(pos);
   const lo = buf.readUInt32BE(pos + 4);
   // Exact whenever the result is a safe integer; any other int64 yields a value that is not one.
   const value = hi * TWO_POW_32 + lo;
-  if (!Number.isSafeInteger(value)) {
-    throw new KafkaBackupError('RECORD_FORMAT', `${field} ${buf.readBigInt64BE(pos)} is outside the supported range (|n| < 2^53)`, {
-      field,
-    });
-  }
+  if (!Number.isSafeInteger(value)) throw outOfRange(field, buf.readBigInt64BE(pos).toString());
   return value;
+}
+
+/**
+ * An int64 another decoder already parsed, as a bigint or a decimal string (kafkajs decodes int64
+ * into Long and hands out its toString()), as a safe integer; `field` names it in the error.
+ */
+export function safeInt64(value: bigint | string, field: string, outOfRange: OutOfRange = recordFormat): number {
+  let exact: bigint;
+  try {
+    exact = typeof value === 'bigint' ? value : BigInt(value.trim() === '' ? 'x' : value);
+  } catch {
+    throw new KafkaBackupError('RECORD_FORMAT', `${field} ${JSON.stringify(value)} is not an integer`, { field, value: String(value) });
+  }
+  const n = Number(exact);
+  if (!Number.isSafeInteger(n)) throw outOfRange(field, exact.toString());
+  return n;
 }
 
 /** Writes a safe integer as a big-endian int64 at pos. */

@@ -39,7 +39,7 @@ export function openStorage(config: StorageConfig, log?: Logger): StorageBackend
 function createBackend(config: StorageConfig): StorageBackend {
   switch (config.backend) {
     case 'filesystem':
-      return new FilesystemBackend(config.path);
+      return new FilesystemBackend(config.path, { permissions: config.permissions });
     case 's3':
       return createS3Backend(config);
     case 'azure':

@@ -5,7 +5,7 @@ import { codecById, codecIds, createCodec, type CodecName } from '../../src/code
 import { defineCodecSuite } from '../conformance/codec.suite.js';
 
 // The codecs as the rest of the program gets them: through the registry.
-defineCodecSuite(() => codecById(codecIds.zstd));
+defineCodecSuite(() => codecById(codecIds.zstd), { at: (level) => createCodec('zstd', level), fast: 1, strong: 19 });
 defineCodecSuite(() => createCodec('lz4'));
 
 test('ids are fixed forever: none=0, zstd=1, lz4=2', () => {

@@ -87,7 +87,7 @@ restore: { topic_mapping: { "bad name": x } }
     assert.deepEqual(found, [
       'source.bootstrap_servers[1]: "b:99999": port must be between 1 and 65535',
       'source.topics.include[0]: invalid regular expression: /[/: Unterminated character class',
-      'source.kafka_config.acks: acks 0 is not allowed: restore needs acknowledgements to know that records were written (use "all", 1 or -1)',
+      'source.kafka_config.acks: a producer property, which has no effect on the source: the backup does not produce',
       'storage.max_concurrency: must be at least 0',
       'backup.block_max_bytes: "3 furlongs" is not a byte size (write an integer or e.g. "512KiB", "64MB", "1GiB")',
       'restore.topic_mapping["bad name"]: invalid key: "bad name" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")',
@@ -100,7 +100,7 @@ describe('parseConfig: defaults and normalization', () => {
     const config = parse(`${base}source:\n  bootstrap_servers: [k:9092]\n`);
     assert.equal(config.mode, undefined);
     assert.equal(config.target, undefined);
-    assert.deepEqual(config.storage, { backend: 'filesystem', path: '/srv/kb/data', max_concurrency: 16 });
+    assert.deepEqual(config.storage, { backend: 'filesystem', path: '/srv/kb/data', permissions: 'private', max_concurrency: 16 });
     assert.deepEqual(config.backup, {
       mode: 'snapshot',
       compression: 'zstd',
@@ -145,7 +145,6 @@ describe('parseConfig: defaults and normalization', () => {
       'fetch.min.bytes': 1,
       retries: 5,
       'retry.backoff.ms': 200,
-      acks: 'all',
       'max.in.flight.requests.per.connection': 5,
     });
   });
@@ -183,12 +182,11 @@ target:
     const config = parse(`${base}source:
   bootstrap_servers: k:9092
   client_id: ignored
-  kafka_config: { "client.id": wins, acks: -1 }
+  kafka_config: { "client.id": wins }
   security: { security_protocol: SASL_PLAINTEXT, sasl_mechanism: SCRAM-SHA256, sasl_username: u, sasl_password: p }
 `);
     assert.equal(config.source!.security.sasl_mechanism, 'SCRAM-SHA-256');
     assert.equal(config.source!.client_id, 'wins');
-    assert.equal(config.source!.kafka_config.acks, -1);
   });
 });
 
@@ -199,7 +197,7 @@ describe('loadConfig', () => {
       const file = join(dir, 'c.yaml');
       await writeFile(file, 'backup_id: b\nstorage: { backend: filesystem, path: "${DIR:-out}" }\n');
       const config = await loadConfig(file, { env: {} });
-      assert.deepEqual(config.storage, { backend: 'filesystem', path: join(dir, 'out'), max_concurrency: 16 });
+      assert.deepEqual(config.storage, { backend: 'filesystem', path: join(dir, 'out'), permissions: 'private', max_concurrency: 16 });
       const fromEnv = await loadConfig(file, { env: { DIR: '/abs' } });
       assert.equal(fromEnv.storage.backend === 'filesystem' && fromEnv.storage.path, '/abs');
     } finally {

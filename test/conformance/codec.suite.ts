@@ -1,5 +1,7 @@
 // The contract every segment block codec must keep (src/codec/codec.ts). Each codec's test file
-// calls defineCodecSuite with a factory and adds only what is specific to that codec.
+// calls defineCodecSuite with a factory and adds only what is specific to that codec. A codec with
+// levels also passes `levels`: the suite then requires that the level really reaches the
+// compressor (issue 8: zstd's level was dropped, and every level wrote the same bytes).
 
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
@@ -29,7 +31,34 @@ function compressible(length: number): Buffer {
   return out;
 }
 
-export function defineCodecSuite(makeCodec: () => Codec): void {
+/**
+ * Log-like text with varying numbers (xorshift32, fixed seed): compressible, but with enough
+ * variety that a stronger level finds matches a fast one misses.
+ */
+function logLike(length: number): Buffer {
+  const parts: string[] = [];
+  let x = 0x9e3779b9;
+  for (let size = 0, i = 0; size < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    const line = `2024-05-01T12:${String(i % 60).padStart(2, '0')}:${String(x % 60).padStart(2, '0')} INFO orders-${x % 7} request ${x % 100_003} served in ${(x >>> 8) % 97}ms\n`;
+    parts.push(line);
+    size += line.length;
+  }
+  return Buffer.from(parts.join('')).subarray(0, length);
+}
+
+export interface CodecLevels {
+  /** The codec at a given level. */
+  at: (level: number) => Codec;
+  /** A fast level and a strong one of this codec. */
+  fast: number;
+  strong: number;
+}
+
+export function defineCodecSuite(makeCodec: () => Codec, levels?: CodecLevels): void {
   const codec = makeCodec();
 
   describe(`codec conformance: ${codec.name}`, () => {
@@ -120,6 +149,19 @@ export function defineCodecSuite(makeCodec: () => Codec): void {
         assert.ok((await codec.decompress(bad, raw.length)).equals(bad));
       }
     });
+
+    if (levels !== undefined) {
+      test(`level ${levels.strong} writes other, smaller output than level ${levels.fast}, and both round trip`, async () => {
+        const raw = logLike(MiB);
+        const fast = await roundTrip(levels.at(levels.fast), raw);
+        const strong = await roundTrip(levels.at(levels.strong), raw);
+        assert.ok(!fast.equals(strong), `levels ${levels.fast} and ${levels.strong} wrote the same ${fast.length} bytes: the level is ignored`);
+        assert.ok(strong.length < fast.length, `level ${levels.strong}: ${strong.length} bytes, level ${levels.fast}: ${fast.length}`);
+        // Blocks are read without knowing their level: any instance decompresses both.
+        assert.ok((await codec.decompress(strong, raw.length)).equals(raw));
+        assert.ok((await codec.decompress(fast, raw.length)).equals(raw));
+      });
+    }
 
     test('does not mutate its inputs, and the result does not alias them', async () => {
       const raw = Buffer.concat([compressible(30_000), randomBytes(30_000)]);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createCodec } from '../../src/codec/index.js';
-import { isKafkaBackupError } from '../../src/errors.js';
+import { KafkaBackupError, isKafkaBackupError } from '../../src/errors.js';
+import type { ObjectWriter } from '../../src/storage/backend.js';
 import { SegmentReader } from '../../src/format/segment-reader.js';
 import { SegmentWriter } from '../../src/format/segment-writer.js';
 import { readBatchHeader } from '../../src/records/batch.js';
@@ -114,5 +115,35 @@ describe('SegmentWriter', () => {
     assert.deepEqual([...object.subarray(0, 16)], [0x4b, 0x42, 0x2d, 0x53, 0x45, 0x47, 0x0d, 0x0a, 0, 1, 1, 0, 0, 0, 0, 0]);
     assert.deepEqual([...object.subarray(-8)], [0x4b, 0x42, 0x2d, 0x45, 0x4e, 0x44, 0x0d, 0x0a]);
     assert.equal(readBatchHeader(a!.bytes, 0).baseOffset, 0);
+  });
+
+  test('a block write failing in the background (a full disk) is no unhandled rejection; the next call reports it', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const full = new KafkaBackupError('STORAGE_IO', 'disk full writing x: the disk is full (ENOSPC)');
+      const out: ObjectWriter = {
+        write: async () => {
+          throw full;
+        },
+        finish: async () => assert.fail('finish after a failed write'),
+        abort: async () => undefined,
+      };
+      const batches = await fixtureLog(0, 30);
+      for (const next of ['append', 'finish'] as const) {
+        const writer = new SegmentWriter({ key: KEY, out, codec: createCodec('none'), blockMaxBytes: 4096 });
+        let used = 0;
+        // Until one block is sealed: its write starts in the background and fails there.
+        while (writer.pendingBytes === writer.rawBytes) await writer.append([batches[used++]!]);
+        // The pipeline now waits on its next fetch, with no call on the writer pending.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.deepEqual(unhandled, [], 'a failed block write became an unhandled rejection (the process would exit with a stack trace)');
+        const call = next === 'append' ? writer.append([batches[used]!]) : writer.finish();
+        await assert.rejects(call, (err) => err === full, next);
+      }
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { isKafkaBackupError } from '../../src/errors.js';
 import { FORMAT_VERSION } from '../../src/format/constants.js';
-import { writeDescriptor, type BackupDescriptor } from '../../src/format/descriptor.js';
-import { manifestKey, restoresPrefix, segmentKey } from '../../src/format/layout.js';
-import { commitSegment, emptyManifest, recordGap, writeManifest, type PartitionManifest } from '../../src/format/manifest.js';
+import { writeDescriptor } from '../../src/format/descriptor.js';
+import { manifestKey, restoresPrefix } from '../../src/format/layout.js';
 import { writeRestoreState } from '../../src/format/restore-state.js';
 import { backupStatus, listBackups } from '../../src/inspect/status.js';
-import { readBatchHeader, type RawBatch } from '../../src/records/batch.js';
-import { writeSegment } from '../format/helpers.js';
 import { buildBatch, buildControlBatch, sequentialRecords } from '../records/build.js';
 import { MemoryBackend } from '../storage/memory-backend.js';
-
-const golden = fileURLToPath(new URL('../../../test/golden/v1/', import.meta.url));
-
-/** The golden storage location (three complete backups) loaded into a memory backend. */
-async function goldenStorage(): Promise<MemoryBackend> {
-  const storage = new MemoryBackend();
-  for (const entry of await readdir(golden, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    const key = relative(golden, path).split(sep).join('/');
-    if (!key.includes('/')) continue; // expected-batches.json is the test's, not a backup's
-    await storage.put(key, await readFile(path));
-  }
-  return storage;
-}
+import { descriptorOf, goldenStorage, iso, NOW, writePartition } from './fixtures.js';
 
 describe('status of the golden v1 backups', () => {
   test('backupStatus: state, source, compression, totals, partitions with gaps, restores', async () => {
@@ -46,7 +26,9 @@ describe('status of the golden v1 backups', () => {
         last_checkpoint: '2026-01-01T01:00:00.000Z',
         source_cluster_id: 'GoldenCluster000000000',
         compression: 'zstd level 3',
-        error: null,
+        run_error: null,
+        damaged: false,
+        problems: [],
         totals: { topics: 1, partitions: 1, records: 41, segments: 2, stored_bytes: 1316 + 576, raw_bytes: 3652 + 4868, compression_ratio: 4.5 },
         partitions: undefined,
         restores: undefined,
@@ -94,6 +76,8 @@ describe('status of the golden v1 backups', () => {
         mode: 'snapshot',
         updated_at: '2026-01-01T01:00:00.000Z',
         topics: 1,
+        damaged: false,
+        problems: [],
       })),
     );
   });
@@ -105,48 +89,13 @@ describe('status of the golden v1 backups', () => {
 });
 
 // A backup built here with the real writers: two topics, an empty partition, running/failed states.
-const NOW = Date.parse('2026-02-01T12:00:00.000Z');
 const T = Date.parse('2026-01-15T00:00:00.000Z');
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function descriptorOf(id: string, overrides: Partial<BackupDescriptor> = {}): BackupDescriptor {
-  return {
-    format_version: FORMAT_VERSION,
-    backup_id: id,
-    created_at: iso(NOW - 3_600_000),
-    updated_at: iso(NOW - 1_000),
-    state: 'running',
-    mode: 'continuous',
-    owner: { run_id: 'r1', host: 'h', pid: 1, heartbeat_at: iso(NOW - 1_000), heartbeat_interval_ms: 10_000 },
-    source: { cluster_id: 'Src', bootstrap_servers: ['k:9092'] },
-    compression: { codec: 'none', level: 0 },
-    topics: [{ name: 'a', partitions: 1 }, { name: 'b', partitions: 11 }],
-    runs: [{ run_id: 'r1', started_at: iso(NOW - 3_600_000), ended_at: null, result: 'running' }],
-    error: null,
-    ...overrides,
-  };
-}
-
-const raw = (bytes: Buffer): RawBatch => ({ header: readBatchHeader(bytes, 0), bytes });
-
-/** Commits one segment per batch list to the partition's manifest, in order. */
-async function writePartition(storage: MemoryBackend, id: string, topic: string, p: number, segments: Buffer[][], gapTo?: number) {
-  let m: PartitionManifest = emptyManifest(topic, p);
-  if (gapTo !== undefined) m = recordGap(m, 0, gapTo, 'log_start_moved');
-  for (const batches of segments) {
-    const first = readBatchHeader(batches[0]!, 0);
-    const last = readBatchHeader(batches.at(-1)!, 0);
-    const key = segmentKey(id, topic, p, first.baseOffset);
-    const summary = await writeSegment(storage, key, 'none', batches.map(raw), 1 << 20);
-    m = commitSegment(m, summary, last.lastOffset + 1);
-  }
-  await writeManifest(storage, id, m, { create: true });
-}
 
 async function builtStorage(): Promise<MemoryBackend> {
   const storage = new MemoryBackend();
   const id = 'live';
-  await writeDescriptor(storage, descriptorOf(id), { create: true });
+  // b's manifests exist, but the run has not recorded b in the descriptor yet: in progress, not damage.
+  await writeDescriptor(storage, descriptorOf(id, { topics: [{ name: 'a', partitions: 1 }] }), { create: true });
   await writePartition(storage, id, 'b', 10, [[buildBatch({ baseOffset: 7, records: sequentialRecords(4, T + 50_000) })]], 7);
   await writePartition(storage, id, 'b', 2, [
     [buildBatch({ baseOffset: 0, records: sequentialRecords(3, T) }), buildControlBatch({ baseOffset: 3, producerId: 5, type: 'commit', timestamp: T + 99_999_999 })],
@@ -172,9 +121,10 @@ async function builtStorage(): Promise<MemoryBackend> {
   await storage.put(`${restoresPrefix(id)}Dst/b-copy/notes.txt`, Buffer.from('x'));
   await storage.put(`${restoresPrefix(id)}Dst/README.json`, Buffer.from('{}'));
 
-  await writeDescriptor(storage, descriptorOf('dead', { updated_at: iso(NOW - 60_000), owner: { ...descriptorOf('dead').owner, heartbeat_at: iso(NOW - 60_000) } }), { create: true });
-  await writeDescriptor(storage, descriptorOf('stopped', { state: 'failed', mode: 'snapshot', error: { code: 'INTERRUPTED', message: 'SIGINT' } }), { create: true });
-  await writeDescriptor(storage, descriptorOf('broken', { state: 'failed', error: { code: 'STORAGE_IO', message: 'disk full' } }), { create: true });
+  // Runs that ended before any partition had a manifest list no topics.
+  await writeDescriptor(storage, descriptorOf('dead', { topics: [], updated_at: iso(NOW - 60_000), owner: { ...descriptorOf('dead').owner, heartbeat_at: iso(NOW - 60_000) } }), { create: true });
+  await writeDescriptor(storage, descriptorOf('stopped', { topics: [], state: 'failed', mode: 'snapshot', error: { code: 'INTERRUPTED', message: 'SIGINT' } }), { create: true });
+  await writeDescriptor(storage, descriptorOf('broken', { topics: [], state: 'failed', error: { code: 'STORAGE_IO', message: 'disk full' } }), { create: true });
   return storage;
 }
 
@@ -214,15 +164,15 @@ describe('status of backups written by the real writers', () => {
     const storage = await builtStorage();
     const states = Object.fromEntries((await listBackups(storage, NOW)).map((b) => [b.backup_id, [b.state, b.mode, b.topics]]));
     assert.deepEqual(states, {
-      broken: ['failed', 'continuous', 2],
-      dead: ['interrupted', 'continuous', 2],
+      broken: ['failed', 'continuous', 0],
+      dead: ['interrupted', 'continuous', 0],
       live: ['running', 'continuous', 2],
-      stopped: ['interrupted', 'snapshot', 2],
+      stopped: ['interrupted', 'snapshot', 0],
     });
     assert.equal((await backupStatus(storage, 'dead', NOW)).state, 'interrupted');
     const stopped = await backupStatus(storage, 'stopped', NOW);
     assert.equal(stopped.state, 'interrupted');
-    assert.deepEqual(stopped.error, { code: 'INTERRUPTED', message: 'SIGINT' });
+    assert.deepEqual(stopped.run_error, { code: 'INTERRUPTED', message: 'SIGINT' });
     assert.deepEqual(stopped.totals, { topics: 0, partitions: 0, records: 0, segments: 0, stored_bytes: 0, raw_bytes: 0, compression_ratio: null });
     // The same running backup, looked at much later, has a stale heartbeat.
     assert.equal((await backupStatus(storage, 'live', NOW + 10 * 60_000)).state, 'interrupted');
@@ -230,5 +180,53 @@ describe('status of backups written by the real writers', () => {
 
   test('an empty location lists no backups', async () => {
     assert.deepEqual(await listBackups(new MemoryBackend()), []);
+  });
+});
+
+describe('status of damaged backups', () => {
+  test('listBackups: a corrupt backup.json hides no other backup; a deleted one leaves the backup listed as damaged', async () => {
+    const storage = await goldenStorage();
+    await storage.put('zstd-backup/backup.json', Buffer.from('{"format_version": 1,'));
+    storage.objects.delete('lz4-backup/backup.json');
+    storage.objects.delete('none-backup/topics/orders/0/manifest.json');
+    const list = await listBackups(storage);
+    assert.deepEqual(
+      list.map((b) => [b.backup_id, b.state, b.topics, b.damaged]),
+      [
+        ['lz4-backup', null, 1, true],
+        ['none-backup', 'complete', 1, true],
+        ['zstd-backup', null, 1, true],
+      ],
+    );
+    assert.match(list[0]!.problems[0]!, /lz4-backup\/backup.json is missing/);
+    assert.match(list[1]!.problems[0]!, /^orders\/0: partition manifest none-backup\/topics\/orders\/0\/manifest.json is missing/);
+    assert.match(list[2]!.problems[0]!, /zstd-backup\/backup.json is not valid JSON/);
+  });
+
+  test('backupStatus of a backup without backup.json: what can be read, and the problem', async () => {
+    const storage = await goldenStorage();
+    storage.objects.delete('zstd-backup/backup.json');
+    const s = await backupStatus(storage, 'zstd-backup');
+    assert.deepEqual([s.state, s.mode, s.created_at, s.source_cluster_id, s.compression], [null, null, null, null, null]);
+    assert.equal(s.damaged, true);
+    assert.equal(s.problems.length, 1);
+    assert.match(s.problems[0]!, /zstd-backup\/backup.json is missing/);
+    assert.deepEqual([s.totals.partitions, s.totals.records, s.totals.segments], [1, 41, 2]);
+    assert.equal(s.restores.length, 1);
+  });
+
+  test('backupStatus of a backup with a missing manifest and a missing segment names both', async () => {
+    const storage = await goldenStorage();
+    storage.objects.delete('none-backup/topics/orders/0/manifest.json');
+    const s = await backupStatus(storage, 'none-backup');
+    assert.equal(s.state, 'complete');
+    assert.deepEqual(s.partitions, []);
+    assert.match(s.problems.join('\n'), /orders\/0: partition manifest none-backup\/topics\/orders\/0\/manifest.json is missing \(backup.json lists 1 partition\(s\) of orders\)/);
+    const zstd = await goldenStorage();
+    const segment = [...zstd.objects.keys()].find((k) => k.startsWith('zstd-backup/topics/orders/0/segments/'))!;
+    zstd.objects.delete(segment);
+    const z = await backupStatus(zstd, 'zstd-backup');
+    assert.equal(z.damaged, true);
+    assert.deepEqual(z.problems.map((p) => p.includes(segment) && p.includes('missing')), [true]);
   });
 });

@@ -2,7 +2,7 @@
 // not a config at all, a broker that does not answer, a backup id that is invalid or does not exist. Each must end with the exit code
 // of its kind (src/cli/exit-codes.ts) and a message naming what is wrong and where.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -145,6 +145,9 @@ describe('backup ids that do not exist', () => {
   const dir = tempDir('bad-id');
   const storagePath = join(dir, 'storage');
   const id = unique('never-backed-up');
+  // The location exists and holds no such backup (a location that does not exist is its own error:
+  // missing-objects.test.ts).
+  mkdirSync(storagePath, { recursive: true });
 
   test('restore, validate-restore, status and verify name the id and the location', async () => {
     const cfg = writeConfig(dir, 'restore.yaml', roundTripConfig({ backupId: id, storagePath, bootstrap: bootstrap(), include: [] }));

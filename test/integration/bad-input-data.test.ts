@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { roundTripConfig, runCli, startCli, writeConfig, type CliResult } from './helpers/cli.js';
+import { expectExit, roundTripConfig, runCli, startCli, writeConfig } from './helpers/cli.js';
 import { bootstrap, tempDir, unique } from './helpers/env.js';
 import { createTopic, endOffsets } from './helpers/kafka-tools.js';
 import {
@@ -24,12 +24,6 @@ import {
 
 const PROBLEMS = 3;
 const CONFLICT = 4;
-
-function expectExit(r: CliResult, code: number, phrases: string[], what: string): void {
-  const text = r.stderr + r.stdout;
-  assert.equal(r.code, code, `${what}: exit code ${r.code}, expected ${code}:\n${text}`);
-  for (const p of phrases) assert.ok(text.includes(p), `${what}: message should contain ${JSON.stringify(p)}:\n${text}`);
-}
 
 /** A topic with `count` keyed records, backed up with small segments; returns its config and records. */
 async function backedUp(name: string, partitions: number, count: number, extra: { restore?: Record<string, unknown> } = {}) {

@@ -15,7 +15,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { runCli, writeConfig } from './helpers/cli.js';
 import { bootstrap, tempDir, unique } from './helpers/env.js';
 import { commitGroup } from './helpers/groups.js';
-import { createTopic, endOffsets, kafkaTool, kcat } from './helpers/kafka-tools.js';
+import { createTopic, endOffsets, kafkaTool, kcat, topicExists } from './helpers/kafka-tools.js';
 
 /** The restricted SASL user of kafka.sh --sasl (test/infra/tls/listeners.sh). */
 const BOB = { user: 'bob', password: 'bob-secret' };
@@ -40,11 +40,6 @@ const aclArgs: string[][] = [];
 async function addAcl(b: string, args: string[]): Promise<void> {
   await kafkaTool('org.apache.kafka.tools.AclCommand', ['--bootstrap-server', b, '--add', ...args]);
   aclArgs.push(args);
-}
-
-async function topicExists(b: string, topic: string): Promise<boolean> {
-  const r = await kcat(['-L', '-b', b, '-J']);
-  return (JSON.parse(r.stdout.toString()) as { topics: { topic: string }[] }).topics.some((t) => t.topic === topic);
 }
 
 describe('restore authorization preflight', { timeout: 300_000 }, () => {

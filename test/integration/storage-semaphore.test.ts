@@ -70,7 +70,7 @@ test('backup and restore in one process never exceed the storage concurrency lim
   const yaml = (id: string, topic: string) =>
     JSON.stringify({
       backup_id: id,
-      source: { bootstrap_servers: [b], topics: { include: [topic] }, kafka_config: { 'max.partition.fetch.bytes': 16384 } },
+      source: { bootstrap_servers: [b], topics: { include: [topic] }, kafka_config: { 'max.partition.fetch.bytes': 16384, 'fetch.max.wait.ms': 100 } },
       target: { bootstrap_servers: [b] },
       storage: { backend: 'filesystem', path: dir, max_concurrency: 3 },
       backup: { segment_max_bytes: '64KiB', block_max_bytes: '4KiB', max_concurrent_partitions: 4 },
@@ -84,11 +84,11 @@ test('backup and restore in one process never exceed the storage concurrency lim
   try {
     // First a backup to restore from, then the restore and a second backup at the same time.
     const first = parseConfig(yaml('first', toRestore), 'first');
-    await runBackup({ config: first, source: new RawKafkaSource(conn, log), storage, log, signal, fetchMaxWaitMs: 100 });
+    await runBackup({ config: first, source: new RawKafkaSource(conn, log), storage, log, signal });
     c.max = 0;
     const second = parseConfig(yaml('second', toBackUp), 'second');
     await Promise.all([
-      runBackup({ config: second, source: new RawKafkaSource(conn, log), storage, log, signal, fetchMaxWaitMs: 100 }),
+      runBackup({ config: second, source: new RawKafkaSource(conn, log), storage, log, signal }),
       runRestore({ config: first, sink: new RawKafkaSink(conn, log), storage, log, signal }),
     ]);
   } finally {

@@ -68,7 +68,10 @@ describe('BackupRun.claim', () => {
     assert.equal(d.mode, 'snapshot');
     assert.deepEqual(d.source, { cluster_id: CLUSTER, bootstrap_servers: ['kafka-1:9092'] });
     assert.deepEqual(d.compression, { codec: 'zstd', level: 3 });
-    assert.deepEqual(d.topics, [{ name: 'orders', partitions: 3 }]);
+    // Topics are listed once their partitions have manifests (recordTopics), not at the claim.
+    assert.deepEqual(d.topics, []);
+    await run.recordTopics();
+    assert.deepEqual((await descriptor(storage)).topics, [{ name: 'orders', partitions: 3 }]);
     assert.deepEqual(
       { run_id: d.owner.run_id, host: d.owner.host, pid: d.owner.pid, interval: d.owner.heartbeat_interval_ms },
       { run_id: run.runId, host: hostname(), pid: process.pid, interval: 10_000 },
@@ -105,8 +108,10 @@ describe('BackupRun.claim', () => {
       ['other-run', 'interrupted'],
       [run.runId, 'running'],
     ]);
-    // Topics of earlier runs stay listed; partition counts only grow.
-    assert.deepEqual(d.topics, [{ name: 'orders', partitions: 3 }, { name: 'payments', partitions: 1 }]);
+    // Topics of earlier runs stay listed; this run's join them when recorded; partition counts only grow.
+    assert.deepEqual(d.topics, [{ name: 'orders', partitions: 2 }, { name: 'payments', partitions: 1 }]);
+    await run.recordTopics();
+    assert.deepEqual((await descriptor(storage)).topics, [{ name: 'orders', partitions: 3 }, { name: 'payments', partitions: 1 }]);
     assert.deepEqual(d.compression, { codec: 'zstd', level: 3 });
   });
 
@@ -272,6 +277,14 @@ describe('topic capture for the descriptor', () => {
     await assertFailsWith(describeTopicsForDescriptor(sourceWith(broken), [topicInfo('orders', 3)], log), 'KAFKA_PROTOCOL');
   });
 
+  test('a run that fails before its partitions have manifests leaves the topics of the descriptor as they were', async () => {
+    const storage = new MemoryBackend();
+    await writeDescriptor(storage, { ...foreignRunning(31_000), state: 'complete' }, { create: true });
+    const run = await BackupRun.claim(storage, identity({ topics: [{ name: 'orders', partitions: 5 }, { name: 'new', partitions: 2 }] }), log);
+    await run.finish('failed', { code: 'KAFKA_UNREACHABLE', message: 'no broker' });
+    assert.deepEqual((await descriptor(storage)).topics, [{ name: 'orders', partitions: 2 }, { name: 'payments', partitions: 1 }]);
+  });
+
   test('every run captures again: the latest capture wins, a run without one keeps the earlier', async () => {
     const storage = new MemoryBackend();
     const first = await BackupRun.claim(
@@ -284,6 +297,7 @@ describe('topic capture for the descriptor', () => {
       }),
       log,
     );
+    await first.recordTopics();
     await first.finish('complete');
     const second = await BackupRun.claim(
       storage,
@@ -295,6 +309,7 @@ describe('topic capture for the descriptor', () => {
       }),
       log,
     );
+    await second.recordTopics();
     await second.finish('complete');
     assert.deepEqual((await descriptor(storage)).topics, [
       // The capture replaced as a whole (cleanup.policy was removed from the topic); partitions only grow.

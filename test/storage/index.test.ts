@@ -8,7 +8,7 @@ import { openStorage, storageSemaphore, sweepTemporaryFiles } from '../../src/st
 test('openStorage: a filesystem backend behind the process-wide semaphore, capabilities forwarded', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kb-open-storage-'));
   try {
-    const storage = openStorage({ backend: 'filesystem', path: path.join(dir, 'backups'), max_concurrency: 3 });
+    const storage = openStorage({ backend: 'filesystem', path: path.join(dir, 'backups'), permissions: 'private', max_concurrency: 3 });
     assert.equal(storage.kind, 'filesystem');
     assert.equal(storage.location, `file://${path.join(dir, 'backups')}`);
     assert.equal(storageSemaphore().limit, 3);
@@ -24,9 +24,9 @@ test('openStorage: a filesystem backend behind the process-wide semaphore, capab
     assert.equal(await sweepTemporaryFiles(storage, 0), 1, 'the sweeper is reachable through the decorator');
     await writer.abort();
 
-    const again = openStorage({ backend: 'filesystem', path: dir, max_concurrency: 3 });
+    const again = openStorage({ backend: 'filesystem', path: dir, permissions: 'private', max_concurrency: 3 });
     assert.equal((await again.get('backups/t/7')).length, 1024, 'same limit: a second storage is fine');
-    assert.throws(() => openStorage({ backend: 'filesystem', path: dir, max_concurrency: 4 }), /already configured/);
+    assert.throws(() => openStorage({ backend: 'filesystem', path: dir, permissions: 'private', max_concurrency: 4 }), /already configured/);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -27,7 +27,6 @@ export async function backupCommand(file: string, ctx: CommandContext): Promise<
       log: ctx.log,
       signal: ctx.signal,
       stats,
-      fetchMaxWaitMs: conn.settings.fetchMaxWaitMs,
     });
   } finally {
     stop();
@@ -35,5 +34,5 @@ export async function backupCommand(file: string, ctx: CommandContext): Promise<
     await storage.close();
   }
   const summary = stats.summary();
-  ctx.out(ctx.json ? JSON.stringify({ backup_id: config.backup_id, ...summary }) : renderSummary(`Backup "${config.backup_id}" complete`, summary, { kafka: 'read from Kafka', storage: 'stored' }));
+  ctx.report({ backup_id: config.backup_id, ...summary }, renderSummary(`Backup "${config.backup_id}" complete`, summary, { kafka: 'read from Kafka', storage: 'stored' }));
 }

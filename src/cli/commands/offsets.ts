@@ -37,8 +37,10 @@ export async function offsetsCommand(action: 'plan' | 'apply', file: string, opt
     const checked = await checkGroups(plan, sink, 'apply');
     const warnings = checked.warnings.map((w) => `Warning: ${w}`);
     if (action === 'plan') {
-      if (ctx.json) ctx.out(JSON.stringify({ ...offsetsPlanJson(plan, checked.targets), warnings: checked.warnings, problems: checked.problems }));
-      else ctx.out([offsetsPlanText(plan, checked.targets), ...warnings, checked.problems.length === 0 ? 'Ready: `kafka-backup offsets apply` commits this plan.' : ''].filter(Boolean).join('\n'));
+      ctx.report(
+        { ...offsetsPlanJson(plan, checked.targets), warnings: checked.warnings, problems: checked.problems },
+        [offsetsPlanText(plan, checked.targets), ...warnings, checked.problems.length === 0 ? 'Ready: `kafka-backup offsets apply` commits this plan.' : ''].filter(Boolean).join('\n'),
+      );
       if (checked.problems.length > 0) {
         throw new KafkaBackupError('VALIDATION_FAILED', `the offsets cannot be applied now:\n  - ${checked.problems.join('\n  - ')}`);
       }
@@ -49,16 +51,14 @@ export async function offsetsCommand(action: 'plan' | 'apply', file: string, opt
     const result = await applyGroupOffsets(readable, sink.groupAdmin, { storage, backupId: config.backup_id, clusterId: await sink.clusterId(), force: opts.force === true, log: ctx.log });
     const problems = [...checked.refused.values(), ...result.problems];
     const targets = await describeTargetGroups(plan, sink.groupAdmin).catch(() => checked.targets);
-    if (ctx.json) ctx.out(JSON.stringify({ ...offsetsPlanJson(plan, targets), committed: result.committed, unchanged: result.unchanged, warnings: checked.warnings, problems }));
-    else {
-      const done = result.committed.map((c) => `  - ${c.group}: ${c.partitions} partitions`);
-      const same = result.unchanged.map((g) => `  - ${g} (already committed from this capture; --force commits it again)`);
-      ctx.out(
-        [offsetsPlanText(plan, targets), ...warnings, done.length > 0 ? `Committed:\n${done.join('\n')}` : 'Nothing committed.', same.length > 0 ? `Left as they are:\n${same.join('\n')}` : '']
-          .filter(Boolean)
-          .join('\n'),
-      );
-    }
+    const done = result.committed.map((c) => `  - ${c.group}: ${c.partitions} partitions`);
+    const same = result.unchanged.map((g) => `  - ${g} (already committed from this capture; --force commits it again)`);
+    ctx.report(
+      { ...offsetsPlanJson(plan, targets), committed: result.committed, unchanged: result.unchanged, warnings: checked.warnings, problems },
+      [offsetsPlanText(plan, targets), ...warnings, done.length > 0 ? `Committed:\n${done.join('\n')}` : 'Nothing committed.', same.length > 0 ? `Left as they are:\n${same.join('\n')}` : '']
+        .filter(Boolean)
+        .join('\n'),
+    );
     if (problems.length > 0) {
       throw new KafkaBackupError('RESTORE_CONFLICT', `consumer-group offsets not committed:\n  - ${problems.join('\n  - ')}`);
     }

@@ -2,14 +2,14 @@ import { loadConfig } from '../../config/load.js';
 import { checkMode, requireSection } from '../../config/sections.js';
 import type { Config } from '../../config/types.js';
 import { KafkaBackupError, describeError, isKafkaBackupError } from '../../errors.js';
-import { verifyPartitions } from '../../inspect/verify.js';
 import { connectKafka } from '../../kafka/connection.js';
 import { RawKafkaSink } from '../../kafka/kafka-sink.js';
 import { kafkaSettings } from '../../kafka/settings.js';
 import { countRestoredRecords } from '../../pipeline/restore-count.js';
 import { groupPreflight, type GroupChecks } from '../../pipeline/offsets-preflight.js';
 import { restoreFilterFor } from '../../pipeline/restore-filter.js';
-import { planRestore, type RestorePlan } from '../../pipeline/restore-plan.js';
+import { checkRestoreSegments } from '../../pipeline/restore-integrity.js';
+import { planRestoreChecked, type RestorePartitionPlan, type RestorePlan } from '../../pipeline/restore-plan.js';
 import { PROVENANCE_HEADER_KEYS } from '../../records/provenance.js';
 import { partitionKey, preflight, type Preflight } from '../../pipeline/restore-preflight.js';
 import { runPool } from '../../pipeline/pool.js';
@@ -37,19 +37,21 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
   requireSection(config, 'target', 'validate-restore', file);
   const storage = openStorage(config.storage, ctx.log);
   try {
-    const plan = await planRestore(config, storage);
+    // Problems of the backup itself and of restore.topics are listed with the others (exit 3).
+    const { plan, problems: backup } = await planRestoreChecked(config, storage);
     // An unreachable target is one problem among others: the backup is still checked.
     const { check, groups } = await checkTarget(config, plan, storage, ctx);
-    const integrity = await verifyPartitions(storage, plan.partitions.map((p) => p.manifest), { deep: !opts.quick });
+    const integrity = await checkRestoreSegments(storage, plan.partitions, !opts.quick);
     // Limits only the records can break: too large for max.message.bytes, keyless for compaction.
-    const scans = await scanTargets(config, plan, check, storage);
-    const problems = [...check.problems, ...(groups?.problems ?? []), ...integrity.problems.map((p) => `segment ${p}`), ...scans.problems];
+    // Partitions with a damaged segment are not read again: their damage is the problem.
+    const scans = await scanTargets(config, plan, check, storage, integrity.damaged);
+    const problems = [...backup.selection, ...backup.damage, ...check.problems, ...(groups?.problems ?? []), ...integrity.problems, ...scans.problems];
     check.warnings.push(...scans.warnings.map((message) => ({ topic: '', kind: 'note' as const, message })));
     // With a time window or offsets, `records` is exactly what the restore would write.
     const records = await Promise.all(
       plan.partitions.map(async (p) => {
         const filter = restoreFilterFor(config.restore, p.sourceTopic, p.partition);
-        return filter ? countRestoredRecords(storage, p.manifest.segments, filter) : p.records;
+        return filter && !integrity.damaged.has(p) ? countRestoredRecords(storage, p.manifest.segments, filter) : p.records;
       }),
     );
     const rows = plan.partitions.map((p, i) => {
@@ -92,27 +94,35 @@ export async function validateRestoreCommand(file: string, opts: { quick?: boole
         };
       }),
       partitions: rows,
-      totals: { partitions: rows.length, records: rows.reduce((n, r) => n + r.records, 0), bytes: rows.reduce((n, r) => n + r.bytes, 0), segments_checked: integrity.segments },
+      totals: {
+        partitions: rows.length,
+        records: rows.reduce((n, r) => n + r.records, 0),
+        bytes: rows.reduce((n, r) => n + r.bytes, 0),
+        segments_checked: integrity.segments,
+        // One problem per object: a segment missing, of the wrong size or (not --quick) failing the
+        // read-back; a manifest or backup.json missing or unreadable (the backup's inventory).
+        segments_damaged: integrity.problems.length + backup.damage.length,
+      },
       consumer_groups: groups ? offsetsPlanJson(groups.plan, groups.targets) : null,
       warnings: notes.map((w) => w.message),
       problems,
     };
-    if (ctx.json) ctx.out(JSON.stringify(report));
-    else {
-      ctx.out(
-        [
-          `Restore plan for backup ${config.backup_id} into cluster ${check.clusterId || '(unreachable)'}`,
-          table([['SOURCE', 'TARGET', 'RECORDS', 'BYTES', 'ACTION'], ...rows.map((r) => [r.source, r.target, count(r.records), bytes(r.bytes), r.action])]),
-          `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${integrity.segments} segments ${opts.quick ? 'found' : 'read and verified'}`,
-          provenanceText(config),
-          createdTopicsText(check),
-          configDifferencesText(check),
-          groups ? offsetsPlanText(groups.plan, groups.targets) : '',
-          notes.length > 0 ? `Warnings:\n${notes.map((w) => `  - ${w.message}`).join('\n')}` : '',
-          problems.length === 0 ? 'No problems found: the restore can run.' : '',
-        ].filter(Boolean).join('\n'),
-      );
-    }
+    ctx.report(
+      report,
+      [
+        `Restore plan for backup ${config.backup_id} into cluster ${check.clusterId || '(unreachable)'}`,
+        table([['SOURCE', 'TARGET', 'RECORDS', 'BYTES', 'ACTION'], ...rows.map((r) => [r.source, r.target, count(r.records), bytes(r.bytes), r.action])]),
+        `Total: ${count(report.totals.partitions)} partitions, ${count(report.totals.records)} records, ${bytes(report.totals.bytes)}; ${segmentsText(integrity.segments, integrity.problems.length + backup.damage.length, opts.quick === true)}`,
+        provenanceText(config),
+        createdTopicsText(check),
+        configDifferencesText(check),
+        groups ? offsetsPlanText(groups.plan, groups.targets) : '',
+        notes.length > 0 ? `Warnings:\n${notes.map((w) => `  - ${w.message}`).join('\n')}` : '',
+        problems.length === 0 ? 'No problems found: the restore can run.' : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
     if (problems.length > 0) {
       throw new KafkaBackupError('VALIDATION_FAILED', `the restore would fail:\n  - ${problems.join('\n  - ')}`);
     }
@@ -165,11 +175,11 @@ async function checkTarget(
 type CheckedTarget = Preflight & { limits: Map<string, TargetLimits> };
 
 /** Reads the records bound for targets with limits only records can break (pipeline/target-scan.ts). */
-async function scanTargets(config: Config, plan: RestorePlan, check: CheckedTarget, storage: StorageBackend) {
+async function scanTargets(config: Config, plan: RestorePlan, check: CheckedTarget, storage: StorageBackend, damaged: Set<RestorePartitionPlan>) {
   const problems: string[] = [];
   const warnings: string[] = [];
   const keyless = new Map<string, number>();
-  await runPool(plan.partitions, 4, async (p) => {
+  await runPool(plan.partitions.filter((p) => !damaged.has(p)), 4, async (p) => {
     const l = check.limits.get(p.targetTopic);
     if (!l || check.partitions.get(partitionKey(p.targetTopic, p.partition))?.prior?.state === 'complete') return;
     const scan = await scanPartition(config, p, l, storage);
@@ -191,6 +201,12 @@ function limitsJson(l: TargetLimits | undefined) {
     compacted: l.compacted,
     retention_ms: l.retentionMs ?? null,
   };
+}
+
+/** What the segment check found, never claiming more than it did. */
+function segmentsText(segments: number, damaged: number, quick: boolean): string {
+  if (quick) return damaged === 0 ? `${segments} segments found` : `${segments} segments checked, ${damaged} missing or the wrong size`;
+  return damaged === 0 ? `${segments} segments read and verified` : `${segments} segments read, ${damaged} damaged or missing`;
 }
 
 /** Existing target topics whose configs differ from the backup's: a table, or nothing. */

@@ -85,24 +85,27 @@ export const fetchResponse: KjsResponse<FetchResponse> = {
     const throttleTimeMs = r.int32();
     const errorCode = r.int16();
     r.int32(); // session_id
-    const topics = r.array((t) => ({
-      topic: t.string() ?? '',
-      partitions: t.array((p) => {
+    const topics = r.array((t) => {
+      const topic = t.string() ?? '';
+      const partitions = t.array((p) => {
         const partition = p.int32();
+        const where = `Fetch response ${topic}/${partition}`;
         const errorCode = p.int16();
-        const highWatermark = p.int64();
-        const lastStableOffset = p.int64();
-        const logStartOffset = p.int64();
+        const highWatermark = p.int64(`${where} high_watermark`);
+        const lastStableOffset = p.int64(`${where} last_stable_offset`);
+        const logStartOffset = p.int64(`${where} log_start_offset`);
         const abortedCount = p.int32();
         const abortedTransactions: { producerId: number; firstOffset: number }[] = [];
         for (let i = 0; i < abortedCount; i++) {
-          abortedTransactions.push({ producerId: p.int64(), firstOffset: p.int64() });
+          const producerId = p.int64(`${where} aborted_transactions[${i}].producer_id`);
+          abortedTransactions.push({ producerId, firstOffset: p.int64(`${where} aborted_transactions[${i}].first_offset`) });
         }
         p.int32(); // preferred_read_replica
         const records = p.bytes() ?? Buffer.alloc(0);
         return { partition, errorCode, highWatermark, lastStableOffset, logStartOffset, abortedTransactions, records };
-      }),
-    }));
+      });
+      return { topic, partitions };
+    });
     return { throttleTimeMs, errorCode, topics };
   },
   parse: async (decoded) => decoded,

@@ -50,17 +50,18 @@ export function produceRequest(args: ProduceRequestArgs): KjsRequest {
 export const produceResponse: KjsResponse<ProduceResponse> = {
   decode: async (payload) => {
     const r = new Reader(payload);
-    const topics = r.array((t) => ({
-      topic: t.string() ?? '',
-      partitions: t.array((p) => {
+    const topics = r.array((t) => {
+      const topic = t.string() ?? '';
+      const partitions = t.array((p) => {
         const partition = p.int32();
         const errorCode = p.int16();
-        const baseOffset = p.int64();
-        p.int64(); // log_append_time_ms
-        p.int64(); // log_start_offset
+        const baseOffset = p.int64(`Produce response ${topic}/${partition} base_offset`);
+        p.skip(8); // log_append_time_ms
+        p.skip(8); // log_start_offset
         return { partition, errorCode, baseOffset };
-      }),
-    }));
+      });
+      return { topic, partitions };
+    });
     return { topics, throttleTimeMs: r.int32() };
   },
   parse: async (decoded) => decoded,

@@ -1,5 +1,8 @@
 // A minimal cursor over a Kafka response payload. Only what Fetch and Produce responses need.
-// int64 fields are returned as JS numbers: offsets and epoch-ms timestamps stay below 2^53.
+// int64 fields are returned as JS numbers through records/int64.ts: a value beyond 2^53 is
+// RECORD_FORMAT naming the field (docs/design.md invariant 14), never rounded.
+
+import { readSafeInt64 } from '../../records/int64.js';
 
 export class Reader {
   pos = 0;
@@ -20,10 +23,16 @@ export class Reader {
     this.pos += 4;
     return v;
   }
-  int64(): number {
-    const v = Number(this.buf.readBigInt64BE(this.pos));
+  /** `field` names the value in the error when it is beyond 2^53 ("Fetch orders/3 high_watermark"). */
+  int64(field: string): number {
+    const v = readSafeInt64(this.buf, this.pos, field);
     this.pos += 8;
     return v;
+  }
+  /** Steps over a field the caller does not use (no range check: its value cannot matter). */
+  skip(bytes: number): void {
+    if (this.pos + bytes > this.buf.length) throw new RangeError(`skipping ${bytes} bytes at ${this.pos} of ${this.buf.length}`);
+    this.pos += bytes;
   }
   string(): string | null {
     const len = this.int16();

@@ -5,6 +5,9 @@
 // (ifNoneMatch: link fails when the name exists) or renamed under a lock (ifMatch, see lock.ts);
 // the directory is fsynced afterwards so the new entry survives a crash. Etags: see files.ts.
 //
+// Files and directories are created owner-only by default (storage.permissions, modes.ts): temp,
+// lock and object files alike, since objects are renamed or linked from their temp file.
+//
 // Internal files start with '.' (`.<name>.tmp-<16 hex>`, `.<name>.lock`); keys whose last segment
 // looks like one are rejected, everything else a key may hold is stored as is. Each segment must
 // fit the filesystem's name limit (255 bytes on most), minus 23 bytes for the temp suffix.
@@ -33,6 +36,7 @@ import {
 } from './files.js';
 import { listPages, sweepTempFiles } from './list.js';
 import { KeyedMutex, withLockFile } from './lock.js';
+import { modesFor, type Modes, type Permissions } from './modes.js';
 import { FilesystemWriter } from './writer.js';
 import { checkRange, shortRead } from '../ranges.js';
 
@@ -41,11 +45,13 @@ export class FilesystemBackend implements StorageBackend, PagedLister, Temporary
   readonly location: string;
   readonly #root: string;
   readonly #conditional = new KeyedMutex();
+  readonly #modes: Modes;
 
   /** root need not exist yet; it is created by the first write. */
-  constructor(root: string) {
+  constructor(root: string, options: { permissions?: Permissions } = {}) {
     this.#root = path.resolve(root);
     this.location = `file://${this.#root}`;
+    this.#modes = modesFor(options.permissions);
   }
 
   async put(key: string, data: Buffer, options: PutOptions = {}): Promise<ObjectInfo> {
@@ -54,14 +60,14 @@ export class FilesystemBackend implements StorageBackend, PagedLister, Temporary
       throw new KafkaBackupError('INTERNAL', `put "${key}": ifNoneMatch and ifMatch exclude each other`);
     }
     return this.#guard('writing', target, key, async () => {
-      await ensureDir(path.dirname(target));
-      const temp = await writeTempFile(target, data);
+      await ensureDir(path.dirname(target), this.#modes);
+      const temp = await writeTempFile(target, data, this.#modes);
       try {
         if (options.ifNoneMatch === true) return await this.#create(key, temp, target);
         const ifMatch = options.ifMatch;
         if (ifMatch === undefined) return await this.#replace(key, temp, target);
         return await this.#conditional.run(key, () =>
-          withLockFile(lockPathFor(target), async () => {
+          withLockFile(lockPathFor(target), this.#modes, async () => {
             const current = await statFile(target);
             const etag = current === undefined ? undefined : etagOf(current);
             if (etag !== ifMatch) {
@@ -98,7 +104,7 @@ export class FilesystemBackend implements StorageBackend, PagedLister, Temporary
   }
 
   createWriter(key: string): ObjectWriter {
-    return new FilesystemWriter(key, this.#pathOf(key), this.location);
+    return new FilesystemWriter(key, this.#pathOf(key), this.location, this.#modes);
   }
 
   /** A range must lie within the object: reading past the end fails with STORAGE_IO ("short read"). */

@@ -1,5 +1,5 @@
 // File-level building blocks of the filesystem backend: names of internal files, durable writes,
-// directory fsync, and the etag.
+// directory creation and fsync, file modes (modes.ts), and the etag.
 //
 // The etag is `${size}-${mtimeNs}-${inode}`, read with one stat. A content hash would be exact but
 // needs a full read of the object for head() and list(), and segments are large. Every write lands
@@ -13,7 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import { type BigIntStats, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { errnoCode } from './errors.js';
+import { MkdirRefused, errnoCode } from './errors.js';
+import type { Modes } from './modes.js';
 
 /** Temp files (`.<name>.tmp-<16 hex>`) and lock files (`.<name>.lock`); never listed as objects. */
 const internalName = /^\..*\.(tmp-[0-9a-f]{16}|lock)$/;
@@ -67,15 +68,62 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** mkdir -p, then fsyncs the parent of every directory it created so the new entries survive a crash. */
-export async function ensureDir(dir: string): Promise<void> {
-  const firstCreated = await fs.mkdir(dir, { recursive: true });
-  if (firstCreated === undefined) return;
-  const created = path.resolve(firstCreated);
+/**
+ * mkdir -p with the backend's directory mode, fsyncing the parent of every directory it creates so
+ * the new entries survive a crash. Not fs.mkdir's `recursive`: Node's walk retries a child after
+ * creating (or finding) its parent for as long as the child answers ENOENT, which under /proc or
+ * through a dangling symbolic link is forever (100% CPU, no error, and SIGINT cannot end it), and
+ * it reports EROFS as ENOENT. Here each missing level is created once, top down: a level that
+ * still answers ENOENT once its parent exists is MkdirRefused, at once.
+ */
+export async function ensureDir(dir: string, modes: Modes): Promise<void> {
+  const missing: string[] = [];
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
-    await fsyncDir(path.dirname(current));
-    if (current === created || current === path.dirname(current)) break;
+    if (await isDirectory(current)) break;
+    if (current === path.dirname(current)) break; // the root "does not exist": let mkdir say why
+    missing.push(current);
   }
+  for (const created of missing.reverse()) {
+    try {
+      await fs.mkdir(created, { mode: modes.dir });
+    } catch (err) {
+      const code = errnoCode(err);
+      // EEXIST: made by a concurrent writer, or a file (isDirectory throws ENOTDIR), or a dangling
+      // symbolic link (stat still answers ENOENT).
+      if (code === 'EEXIST' && (await isDirectory(created))) continue;
+      if (code === 'EEXIST' || code === 'ENOENT') throw new MkdirRefused(created, err);
+      throw err;
+    }
+    if (modes.exact) await fs.chmod(created, modes.dir);
+    await fsyncDir(path.dirname(created));
+  }
+}
+
+/** true for a directory; false when nothing is there; throws for a file (ENOTDIR) or other errors. */
+async function isDirectory(dir: string): Promise<boolean> {
+  try {
+    const stats = await fs.stat(dir);
+    if (stats.isDirectory()) return true;
+    throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: dir });
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Creates a new file (O_EXCL) with the backend's file mode, set exactly unless the policy is umask. */
+export async function createFile(file: string, modes: Modes): Promise<fs.FileHandle> {
+  const handle = await fs.open(file, 'wx', modes.file);
+  if (modes.exact) {
+    try {
+      await handle.chmod(modes.file);
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await removeQuietly(file);
+      throw err;
+    }
+  }
+  return handle;
 }
 
 /** Writes all of data at position (FileHandle.write may write less than asked). */
@@ -87,9 +135,9 @@ export async function writeFully(handle: fs.FileHandle, data: Buffer, position: 
 }
 
 /** Creates a temp file next to target holding data, fsynced. Removes it again on failure. */
-export async function writeTempFile(target: string, data: Buffer): Promise<string> {
+export async function writeTempFile(target: string, data: Buffer, modes: Modes): Promise<string> {
   const temp = tempPathFor(target);
-  const handle = await fs.open(temp, 'wx');
+  const handle = await createFile(temp, modes);
   try {
     await writeFully(handle, data, 0);
     await handle.sync();

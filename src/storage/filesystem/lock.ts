@@ -10,7 +10,8 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaBackupError } from '../../errors.js';
 import { errnoCode } from './errors.js';
-import { removeQuietly } from './files.js';
+import { createFile, removeQuietly } from './files.js';
+import type { Modes } from './modes.js';
 
 export const STALE_LOCK_MS = 30_000;
 
@@ -33,9 +34,9 @@ export class KeyedMutex {
   }
 }
 
-/** Holds the lock file at lockPath while critical runs. */
-export async function withLockFile<T>(lockPath: string, critical: () => Promise<T>): Promise<T> {
-  await acquireLockFile(lockPath);
+/** Holds the lock file at lockPath (created with the backend's file mode) while critical runs. */
+export async function withLockFile<T>(lockPath: string, modes: Modes, critical: () => Promise<T>): Promise<T> {
+  await acquireLockFile(lockPath, modes);
   try {
     return await critical();
   } finally {
@@ -43,14 +44,23 @@ export async function withLockFile<T>(lockPath: string, critical: () => Promise<
   }
 }
 
-async function acquireLockFile(lockPath: string): Promise<void> {
+async function acquireLockFile(lockPath: string, modes: Modes): Promise<void> {
   // A live holder finishes in milliseconds and a dead one's lock turns stale after STALE_LOCK_MS,
   // so waiting longer than twice that means something else is wrong (clock skew, a stuck mount).
   const deadline = Date.now() + 2 * STALE_LOCK_MS;
   for (let delayMs = 2; ; delayMs = Math.min(delayMs * 2, 100)) {
     try {
-      const handle = await fs.open(lockPath, 'wx');
-      await handle.writeFile(`pid ${process.pid} on ${os.hostname()}\n`).finally(() => handle.close());
+      const handle = await createFile(lockPath, modes);
+      try {
+        await handle.writeFile(`pid ${process.pid} on ${os.hostname()}\n`);
+      } catch (err) {
+        // A full disk: the lock is ours but empty; left behind, it would hold up the next writer
+        // until it turns stale.
+        await handle.close().catch(() => undefined);
+        await removeQuietly(lockPath);
+        throw err;
+      }
+      await handle.close();
       return;
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;

@@ -2,7 +2,6 @@
 //
 // Every config key is used here or in backend.ts:
 //   bucket, prefix      backend.ts (key "a/b" is the object "<prefix>/a/b")
-//   project_id          projectId
 //   key_file            keyFilename (the config loader resolves a relative path); without it the
 //                       SDK uses Application Default Credentials
 //   endpoint            apiEndpoint. With a custom endpoint the SDK sends no credentials unless
@@ -52,7 +51,6 @@ export function createGcsClient(config: GcsStorageConfig): GcsClient {
     retryOptions: { autoRetry: false },
     crc32cGenerator: nativeCrc32cGenerator,
     timeout: requestTimeoutMs,
-    ...(config.project_id === undefined ? {} : { projectId: config.project_id }),
     ...(config.key_file === undefined ? {} : { keyFilename: config.key_file }),
     ...(config.endpoint === undefined
       ? {}

@@ -1,5 +1,6 @@
 // Runs the real kafka-backup command (bin/kafka-backup.js over the built dist/) as a child
 // process, the way a user does, and captures its exit code and output.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,4 +55,11 @@ export function roundTripConfig(opts: {
     backup: opts.backup ?? {},
     restore: { topic_mapping: opts.mapping ?? {}, ...(opts.restore ?? {}) },
   });
+}
+
+/** The command exited with `code`, and its output (stderr + stdout) contains every phrase. */
+export function expectExit(r: CliResult, code: number, phrases: string[], what: string): void {
+  const text = r.stderr + r.stdout;
+  assert.equal(r.code, code, `${what}: exit code ${r.code}, expected ${code}:\n${text}`);
+  for (const p of phrases) assert.ok(text.includes(p), `${what}: message should contain ${JSON.stringify(p)}:\n${text}`);
 }

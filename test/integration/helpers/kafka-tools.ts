@@ -46,6 +46,12 @@ export function kcat(args: string[], input?: Buffer | string): Promise<ProcResul
   return checked('kcat', args, input);
 }
 
+/** Whether the cluster has the topic (kcat -L of every topic: asking for one could auto-create it). */
+export async function topicExists(bootstrap: string, topic: string): Promise<boolean> {
+  const r = await kcat(['-L', '-b', bootstrap, '-J']);
+  return (JSON.parse(r.stdout.toString()) as { topics: { topic: string }[] }).topics.some((t) => t.topic === topic);
+}
+
 /** Per-partition end offsets (GetOffsetShell --time -1). */
 export async function endOffsets(bootstrap: string, topic: string): Promise<Map<number, number>> {
   const r = await kafkaTool('org.apache.kafka.tools.GetOffsetShell', ['--bootstrap-server', bootstrap, '--topic', topic, '--time', '-1']);

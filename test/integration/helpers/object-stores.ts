@@ -36,7 +36,7 @@ export async function freshStorage(backend: 's3' | 'azure' | 'gcs', prefix = 'kb
   if (backend === 'gcs') {
     const endpoint = required('KB_TEST_GCS_ENDPOINT');
     await new Storage({ apiEndpoint: endpoint, projectId: 'test' }).createBucket(name);
-    return { backend: 'gcs', bucket: name, endpoint, project_id: 'test', prefix, chunk_size: '256KiB' };
+    return { backend: 'gcs', bucket: name, endpoint, prefix, chunk_size: '256KiB' };
   }
   const connection = required('KB_TEST_AZURE_CONNECTION_STRING');
   await BlobServiceClient.fromConnectionString(connection).getContainerClient(name).create();

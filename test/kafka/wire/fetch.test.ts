@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { READ_COMMITTED, fetchRequest, fetchResponse } from '../../../src/kafka/wire/fetch.js';
 import { walkBatches } from '../../../src/records/batch.js';
+import { isKafkaBackupError } from '../../../src/errors.js';
 import { buildBatch, sequentialRecords } from '../../records/build.js';
 import { array, bytes, cat, i16, i32, i64, str } from './bytes.js';
 
@@ -82,10 +83,10 @@ describe('fetchResponse (Fetch v11)', () => {
   const partition = (fields: {
     partition: number;
     errorCode: number;
-    hw: number;
-    lso: number;
-    logStart: number;
-    aborted: [number | bigint, number][] | null;
+    hw: number | bigint;
+    lso: number | bigint;
+    logStart: number | bigint;
+    aborted: [number | bigint, number | bigint][] | null;
     records: Buffer | null;
   }) =>
     cat(
@@ -162,6 +163,38 @@ describe('fetchResponse (Fetch v11)', () => {
   test('a top-level error and no topics', async () => {
     const r = await fetchResponse.decode(cat(i32(0), i16(70), i32(0), array([])));
     assert.deepEqual(r, { throttleTimeMs: 0, errorCode: 70, topics: [] });
+  });
+
+  test('an int64 beyond 2^53 is RECORD_FORMAT naming the field, never a rounded number', async () => {
+    const beyond = 2n ** 53n + 1n; // as a JS number it would read back as 2^53
+    const fields = { partition: 3, errorCode: 0, hw: 1000, lso: 990, logStart: 5, aborted: [] as [number | bigint, number | bigint][], records: null };
+    const cases: [string, Parameters<typeof partition>[0]][] = [
+      ['high_watermark', { ...fields, hw: beyond }],
+      ['last_stable_offset', { ...fields, lso: beyond }],
+      ['log_start_offset', { ...fields, logStart: -beyond }],
+      ['aborted_transactions[1].first_offset', { ...fields, aborted: [[1, 2], [7, beyond]] }],
+      ['aborted_transactions[0].producer_id', { ...fields, aborted: [[2n ** 63n - 1n, 2]] }],
+    ];
+    for (const [field, p] of cases) {
+      const response = cat(i32(0), i16(0), i32(0), array([cat(str('orders'), array([partition(p)]))]));
+      await assert.rejects(
+        fetchResponse.decode(response),
+        (err) =>
+          isKafkaBackupError(err, 'RECORD_FORMAT') &&
+          err.message.includes(`Fetch response orders/3 ${field}`) &&
+          /900719925474099[23]|9223372036854775807/.test(err.message),
+        field,
+      );
+    }
+  });
+
+  test('-1 sentinels and the largest safe offset read exactly', async () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    const p = partition({ partition: 0, errorCode: 0, hw: max, lso: -1, logStart: -1, aborted: [[-1, max]], records: null });
+    const r = await fetchResponse.decode(cat(i32(0), i16(0), i32(0), array([cat(str('t'), array([p]))])));
+    const got = r.topics[0]!.partitions[0]!;
+    assert.deepEqual([got.highWatermark, got.lastStableOffset, got.logStartOffset], [max, -1, -1]);
+    assert.deepEqual(got.abortedTransactions, [{ producerId: -1, firstOffset: max }]);
   });
 
   test('a truncated response fails instead of returning garbage', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { produceRequest, produceResponse } from '../../../src/kafka/wire/produce.js';
+import { isKafkaBackupError } from '../../../src/errors.js';
 import { array, bytes, cat, i16, i32, i64, str } from './bytes.js';
 
 describe('produceRequest (Produce v7)', () => {
@@ -54,7 +55,7 @@ describe('produceRequest (Produce v7)', () => {
 });
 
 describe('produceResponse (Produce v7)', () => {
-  const partition = (index: number, errorCode: number, baseOffset: number | bigint, logAppendTime: number, logStart: number) =>
+  const partition = (index: number, errorCode: number, baseOffset: number | bigint, logAppendTime: number | bigint, logStart: number | bigint) =>
     cat(i32(index), i16(errorCode), i64(baseOffset), i64(logAppendTime), i64(logStart));
 
   test('decodes every partition of every topic, then throttle_time_ms', async () => {
@@ -88,5 +89,19 @@ describe('produceResponse (Produce v7)', () => {
   test('a truncated response fails', async () => {
     const payload = cat(array([cat(str('t'), array([partition(0, 0, 1, -1, 0)]))]), i32(0));
     await assert.rejects(produceResponse.decode(payload.subarray(0, payload.length - 2)), RangeError);
+  });
+
+  test('a base_offset beyond 2^53 is RECORD_FORMAT naming the field, not a rounded offset', async () => {
+    const payload = cat(array([cat(str('orders'), array([partition(2, 0, 2n ** 53n + 1n, -1, 0)]))]), i32(0));
+    await assert.rejects(
+      produceResponse.decode(payload),
+      (err) => isKafkaBackupError(err, 'RECORD_FORMAT') && err.message.includes('Produce response orders/2 base_offset 9007199254740993'),
+    );
+  });
+
+  test('fields the restore does not use are skipped, whatever their value', async () => {
+    const payload = cat(array([cat(str('t'), array([partition(0, 0, 41, 2n ** 62n, -(2n ** 60n))]))]), i32(0));
+    const r = await produceResponse.decode(payload);
+    assert.deepEqual(r.topics[0]!.partitions, [{ partition: 0, errorCode: 0, baseOffset: 41 }]);
   });
 });

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { KafkaBackupError } from '../../../src/errors.js';
 import { FilesystemBackend } from '../../../src/storage/filesystem/backend.js';
-import { mapFsError } from '../../../src/storage/filesystem/errors.js';
+import { MkdirRefused, mapFsError } from '../../../src/storage/filesystem/errors.js';
 import { assertStorageError, defineStorageBackendSuite, listAll } from '../../conformance/storage-backend.suite.js';
 
 async function tempRoot(): Promise<string> {
@@ -142,27 +142,42 @@ describe('FilesystemBackend specifics', () => {
     }
   });
 
-  test('errno mapping: codes, retryable flags, messages, cause', () => {
+  test('errno mapping: codes, retryable flags, messages naming the file and the likely cause, cause', () => {
     const context = { verb: 'writing' as const, path: '/backups/x', key: 'x', location: 'file:///backups' };
     const cases = [
-      ['ENOENT', 'STORAGE_NOT_FOUND', false, /object "x" not found in file:\/\/\/backups/],
-      ['EACCES', 'STORAGE_PERMISSION', false, /^permission denied writing \/backups\/x$/],
-      ['EPERM', 'STORAGE_PERMISSION', false, /^permission denied writing \/backups\/x$/],
-      ['EROFS', 'STORAGE_PERMISSION', false, /^permission denied writing \/backups\/x: read-only/],
-      ['ENOSPC', 'STORAGE_IO', false, /disk full/],
-      ['EIO', 'STORAGE_IO', true, /I\/O error writing/],
-      ['EAGAIN', 'STORAGE_IO', true, /I\/O error/],
-      ['EBUSY', 'STORAGE_IO', true, /I\/O error/],
-      ['ENAMETOOLONG', 'STORAGE_IO', false, /I\/O error/],
+      ['ENOENT', 'reading', 'STORAGE_NOT_FOUND', false, /object "x" not found in file:\/\/\/backups/],
+      ['ENOTDIR', 'reading', 'STORAGE_NOT_FOUND', false, /object "x" not found/],
+      ['ENOENT', 'writing', 'STORAGE_IO', false, /^cannot write \/backups\/x: its directory disappeared/],
+      ['EACCES', 'writing', 'STORAGE_PERMISSION', false, /^permission denied writing \/backups\/x \(EACCES\): the user running kafka-backup .*check the owner and mode of \/backups$/],
+      ['EPERM', 'deleting', 'STORAGE_PERMISSION', false, /^permission denied deleting \/backups\/x \(EPERM\)/],
+      ['EROFS', 'writing', 'STORAGE_PERMISSION', false, /^permission denied writing \/backups\/x: read-only file system \(EROFS\)/],
+      ['ENOSPC', 'writing', 'STORAGE_IO', false, /^disk full writing \/backups\/x: the disk is full \(ENOSPC\)\. Free space there and run again/],
+      ['EDQUOT', 'locking', 'STORAGE_IO', false, /^disk full locking \/backups\/x: .*quota.*\(EDQUOT\)/],
+      ['ENOTDIR', 'writing', 'STORAGE_IO', false, /^cannot write \/backups\/x: a part of its path is a file, not a directory \(ENOTDIR\)$/],
+      ['EIO', 'writing', 'STORAGE_IO', true, /I\/O error writing/],
+      ['EAGAIN', 'writing', 'STORAGE_IO', true, /I\/O error/],
+      ['EBUSY', 'writing', 'STORAGE_IO', true, /I\/O error/],
+      ['ENAMETOOLONG', 'writing', 'STORAGE_IO', false, /I\/O error/],
     ] as const;
-    for (const [errno, code, retryable, message] of cases) {
+    for (const [errno, verb, code, retryable, message] of cases) {
       const cause = Object.assign(new Error(`${errno}: fabricated`), { code: errno });
-      const mapped = mapFsError(cause, context);
+      const mapped = mapFsError(cause, { ...context, verb });
       assert.equal(mapped.code, code, errno);
       assert.equal(mapped.retryable, retryable, errno);
       assert.match(mapped.message, message);
       assert.equal(mapped.cause, cause);
+      assert.equal(mapped.details.errno, errno === 'ENOTDIR' && verb === 'reading' ? 'ENOENT' : errno);
     }
+    const enoent = Object.assign(new Error('ENOENT: fabricated'), { code: 'ENOENT' });
+    for (const root of ['/proc', '/sys']) {
+      const mapped = mapFsError(new MkdirRefused(`${root}/x`, enoent), { ...context, path: `${root}/x/b/backup.json` });
+      assert.equal(mapped.code, 'STORAGE_IO');
+      assert.equal(mapped.message, `cannot write ${root}/x: it is under ${root}, a kernel pseudo-filesystem, not a storage location (ENOENT); set storage.path to a directory on a disk`);
+    }
+    assert.match(
+      mapFsError(new MkdirRefused('/data/link', enoent), context).message,
+      /^cannot create directory \/data\/link: the filesystem refused it \(ENOENT\) although \/data exists; is the path a dangling symbolic link/,
+    );
     const already = new KafkaBackupError('STORAGE_PRECONDITION', 'lost');
     assert.equal(mapFsError(already, context), already);
   });
@@ -176,8 +191,12 @@ describe('FilesystemBackend specifics', () => {
       await fs.writeFile(path.join(root, 'secret'), 'x', { mode: 0o000 });
       await fs.chmod(root, 0o555);
       const outcome = await runUnprivileged(root);
-      assert.deepEqual(outcome.put, { code: 'STORAGE_PERMISSION', message: `permission denied writing ${path.join(root, 'new')}` });
-      assert.deepEqual(outcome.get, { code: 'STORAGE_PERMISSION', message: `permission denied reading ${path.join(root, 'secret')}` });
+      const uid = process.getuid?.() === 0 ? 65534 : process.getuid?.();
+      const denied = (verb: string, file: string) =>
+        `permission denied ${verb} ${path.join(root, file)} (EACCES): the user running kafka-backup (uid ${uid}) may not do that there; ` +
+        `check the owner and mode of ${root}`;
+      assert.deepEqual(outcome.put, { code: 'STORAGE_PERMISSION', message: denied('writing', 'new') });
+      assert.deepEqual(outcome.get, { code: 'STORAGE_PERMISSION', message: denied('reading', 'secret') });
     } finally {
       await fs.rm(parent, { recursive: true, force: true });
     }

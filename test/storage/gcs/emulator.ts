@@ -51,7 +51,6 @@ export function gcsConfig(bucket: string, overrides: Partial<GcsStorageConfig> =
     bucket,
     prefix: '',
     endpoint: emulatorEndpoint(),
-    project_id: 'test',
     chunk_size: 256 * 1024,
     max_concurrency: 16,
     ...overrides,
