@@ -176,6 +176,7 @@ export function decodeConfig(bytes: Uint8Array): { text: string } | { problem: s
 
 /** Read, validate and normalize a config file. Throws ConfigError naming the file and every problem. */
 export async function loadConfig(file: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<Config> {
+  if (file === '') throw new ConfigError('""', ['the config file name is empty']);
   let bytes: Buffer;
   try {
     bytes = await readBounded(file);

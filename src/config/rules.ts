@@ -202,11 +202,14 @@ export const rules: readonly Rule[] = [
   },
   {
     // Locations and messages print the endpoint: credentials belong in the keys marked secret.
-    name: 'endpointCarriesNoCredentials',
+    name: 'endpointIsPlainHttp',
     check: (ctx) => {
       const storage = ctx.config.storage;
       if (storage.backend === 'filesystem' || storage.endpoint === undefined) return;
       const url = new URL(storage.endpoint);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        ctx.error(['storage', 'endpoint'], `must be an http:// or https:// URL, not ${url.protocol}`);
+      }
       if (url.username === '' && url.password === '' && url.search === '') return;
       const where = { s3: 'access_key_id / secret_access_key', azure: 'account_key, sas_token or connection_string', gcs: 'key_file' }[storage.backend];
       ctx.error(['storage', 'endpoint'], `holds credentials or a query, which the endpoint URL must not (it is printed in messages): give them in ${where}`);

@@ -292,6 +292,10 @@ describe('loadConfig: whatever the file holds is a CONFIG_INVALID naming it', ()
     }
   });
 
+  test('an empty file name', async () => {
+    await assert.rejects(loadConfig(''), (err: unknown) => err instanceof ConfigError && err.problems[0] === 'the config file name is empty');
+  });
+
   test('an empty file, a directory, and a path through a file', async () => {
     assert.deepEqual((await fileProblems('')).problems, ['(root): the config file is empty']);
     const dir = await mkdtemp(join(tmpdir(), 'kb-config-'));
@@ -320,4 +324,9 @@ describe('names that become storage paths follow the storage format', () => {
       'restore.topic_mapping.payments: "." is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")',
     ]);
   });
+});
+
+test('a storage endpoint is an http or https URL', () => {
+  assert.deepEqual(problems('backup_id: b\nstorage: { backend: s3, bucket: bkt, endpoint: "ftp://minio:9000" }\n'), ['storage.endpoint: must be an http:// or https:// URL, not ftp:']);
+  assert.equal(parse('backup_id: b\nstorage: { backend: gcs, bucket: bkt, endpoint: "https://storage.example:4443" }\n').storage.backend, 'gcs');
 });

@@ -87,6 +87,13 @@ describe('config files', () => {
     expectFailure(await runCli(['restore', '-c', file]), USAGE, ['restore.topic_mapping.orders', '".." is not a valid topic name'], 'topic_mapping to ".."');
   });
 
+  test('offsets with an invalid --group entry is a usage error naming it, before connecting', async () => {
+    const file = writeConfig(dir, 'offsets.yaml', storageOnly(dir) + 'target: { bootstrap_servers: "127.0.0.1:1" }\n');
+    for (const action of ['plan', 'apply']) {
+      expectFailure(await runCli(['offsets', action, '-c', file, '--group', 'billing', '~(']), USAGE, ['USAGE', '--group "~(": invalid regular expression'], `offsets ${action} --group "~("`);
+    }
+  });
+
   test('a command line without the config is a usage error', async () => {
     expectFailure(await runCli(['backup']), USAGE, ['--config'], 'no --config');
     expectFailure(await runCli(['bakup', '-c', 'x.yaml']), USAGE, ['bakup', 'backup'], 'misspelled command');
