@@ -137,7 +137,7 @@ export interface SchemaKey {
   secret: boolean;
 }
 
-/** Every value-holding key of the schema, in every variant (the docs and the tests enumerate them). */
+/** Every value-holding key of the schema, in every variant (redact.ts and the tests enumerate them). */
 export function schemaKeys(root: z.ZodType, path: string[] = [], variant: Record<string, string> = {}): SchemaKey[] {
   const info = describeKey(root);
   if (info.secret) return [{ path, variant, secret: true }];
