@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Logger } from 'pino';
 import { ConfigError, KafkaBackupError, describeError, isKafkaBackupError } from '../errors.js';
-import { createLogger } from '../log.js';
+import { createLogger, scrubProcessOutput } from '../log.js';
 import { backupCommand } from './commands/backup.js';
 import { configCheckCommand } from './commands/config-check.js';
 import { offsetsCommand } from './commands/offsets.js';
@@ -19,6 +19,7 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 export const VERSION = '0.1.0';
 
 export async function main(argv: string[]): Promise<number> {
+  scrubProcessOutput();
   const controller = new AbortController();
   let log: Logger | undefined;
   let json = false;

@@ -25,6 +25,11 @@ sizes are integers or strings with a unit: \`"512KiB"\`, \`"128MiB"\`, \`"1GiB"\
 \`"64MB"\` (powers of 1000). Relative file paths are resolved against the directory of the config
 file. All problems are reported at once, one per line, as \`<key path>: message\`. Examples live
 in \`config-examples/\`.
+
+Keys marked *Secret* below are masked as \`***\` wherever kafka-backup shows configuration
+(\`config-check\`, logs) and, when 6 characters or longer, in every message it prints, including
+messages of the storage and Kafka libraries that quote them; write them as \`\${VAR}\` to keep
+them out of the file too.
 `;
 
 function rangeOf(schema: z.ZodType): string {
@@ -98,6 +103,7 @@ export function renderConfigReference(): string {
       const name = formatPath(path);
       const info = describeKey(schema as z.ZodType);
       let description = info.description ?? '';
+      if (info.secret) description += ' Secret: masked (`***`) in all output.';
       const inner = info.schema;
       if (inner instanceof z.ZodObject) {
         const same = documented.get(inner) ?? nested.find((s) => s.object === inner)?.path;

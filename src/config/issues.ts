@@ -5,7 +5,7 @@
 
 import type { z } from 'zod';
 import { refusedKeyReason } from './refused-keys.js';
-import { listsKeysOnUnknown, objectAt } from './schema-walk.js';
+import { listsKeysOnUnknown, objectAt, secretValues } from './schema-walk.js';
 
 /** `backup.segment_max_bytes`, `source.bootstrap_servers[1]`, `source.kafka_config["acks.x"]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -18,12 +18,23 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
+/** Stands for a secret value in a message: its kind is told, never the value. */
+class SecretInput {
+  constructor(readonly value: unknown) {}
+}
+
 export function describeValue(value: unknown): string {
+  if (value instanceof SecretInput) return `${kindOf(value.value)} (not shown: the key holds a secret)`;
   if (value === null) return 'null (an empty value)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return JSON.stringify(value);
   return String(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || Array.isArray(value) || typeof value === 'object') return describeValue(value);
+  return typeof value === 'bigint' ? typeNames.number! : (typeNames[typeof value] ?? typeof value);
 }
 
 const typeNames: Record<string, string> = {
@@ -107,5 +118,20 @@ export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, data: un
   if (issue.code === 'invalid_key') {
     return [`${formatPath(issue.path)}: invalid key: ${issue.issues[0]?.message ?? issue.message}`];
   }
+  if (isSecretPath(root, issue.path, data)) {
+    // The message is made again without the value; a schema's own message may quote it.
+    const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], data);
+    const hidden = errorMap({ ...issue, input: new SecretInput(value) } as never);
+    const message = typeof hidden === 'string' ? hidden : 'invalid (the value is not shown: the key holds a secret)';
+    return [`${formatPath(issue.path)}: ${message}`];
+  }
   return [`${formatPath(issue.path)}: ${issue.message}`];
+}
+
+function isSecretPath(root: z.ZodType, path: readonly PropertyKey[], data: unknown): boolean {
+  const at = path.map(String).join('\0');
+  return secretValues(root, data).some((found) => {
+    const secret = found.path.map(String).join('\0');
+    return at === secret || at.startsWith(secret + '\0');
+  });
 }

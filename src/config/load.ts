@@ -1,22 +1,34 @@
-// Reading a config file: parse YAML → interpolate ${VAR}s → validate with the schema (defaults,
-// units) → normalize (paths) → rules. Nothing throws half-way: every problem from every phase that
-// could run is collected, and the caller gets a Config or one ConfigError listing them all as
-// "<dot.path>: message". A phase whose input is broken (YAML syntax, schema) ends the pipeline.
+// Reading a config file: read it (UTF-8 text of at most maxConfigBytes) → parse YAML →
+// interpolate ${VAR}s → validate with the schema (defaults, units) → normalize (paths) → rules.
+// Nothing throws half-way: every problem from every phase that could run is collected, and the
+// caller gets a Config or one ConfigError listing them all as "<dot.path>: message". A phase whose
+// input is broken (unreadable file, YAML syntax, schema) ends the pipeline. Whatever the file
+// holds is user input: no content makes this module fail other than with a ConfigError.
 
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { envProblemLine, interpolateDocument } from './env.js';
+import { envProblemLine, interpolateDocument, type EnvProblem } from './env.js';
 import { errorMap, issueProblems } from './issues.js';
 import { normalizeConfig } from './normalize.js';
+import { rememberSecrets } from './redact.js';
 import { runRules } from './rules.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
 export type CheckResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
-function yamlProblems(text: string): { doc: ReturnType<typeof parseDocument>; problems: string[] } {
+/** A config file is small; this bounds the time and memory a wrong file (a log, an image, /dev/zero) can take. */
+export const maxConfigBytes = 1024 * 1024;
+
+/**
+ * YAML aliases may expand to at most this many nodes per alias (the yaml library's guard against
+ * "billion laughs" documents); a config file has no use for more.
+ */
+const maxAliasCount = 100;
+
+function yamlProblems(text: string): { doc: Document.Parsed; problems: string[] } {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const [first, ...rest] = doc.errors;
   if (first === undefined) return { doc, problems: [] };
@@ -25,6 +37,46 @@ function yamlProblems(text: string): { doc: ReturnType<typeof parseDocument>; pr
   const pos = first.linePos?.[0];
   const more = rest.length > 0 ? ` (${rest.length} more YAML error${rest.length > 1 ? 's' : ''} may follow from this one)` : '';
   return { doc, problems: [`${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}${message}${more}`] };
+}
+
+/** The YAML phase: the document as plain data, with ${VAR}s interpolated; or its syntax problems. Throws on documents the yaml library refuses to expand. */
+function readYaml(text: string, env: NodeJS.ProcessEnv): { problems: string[] } | { envProblems: EnvProblem[]; written: unknown } {
+  const deep = tooDeep(text);
+  if (deep !== undefined) return { problems: [`line ${deep}: flow collections ([ ] and { }) are nested more than ${maxFlowDepth} deep`] };
+  const { doc, problems } = yamlProblems(text);
+  if (problems.length > 0) return { problems };
+  const envProblems = interpolateDocument(doc, env);
+  return { envProblems, written: doc.toJS({ maxAliasCount }) as unknown };
+}
+
+/** The YAML parser's time and memory grow with nesting; a config nests a few levels. */
+const maxFlowDepth = 64;
+
+/**
+ * The line where `[` and `{` first nest deeper than maxFlowDepth, counted over the raw text (a
+ * bracket inside a quoted string counts too, which only matters for text no config holds).
+ */
+function tooDeep(text: string): number | undefined {
+  let depth = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) line++;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxFlowDepth) return line;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+/** The problem line for a document the YAML phase could not handle. */
+function yamlFailure(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/alias count|resource exhaustion/i.test(message)) {
+    return `(root): YAML aliases expand to too much data (at most ${maxAliasCount} nodes per alias): not a config file, or an alias "bomb"`;
+  }
+  if (err instanceof RangeError) return '(root): the YAML is nested too deeply';
+  return `(root): the YAML cannot be read: ${message}`;
 }
 
 /** Whether `path` is `prefix` or lies beneath it. */
@@ -42,11 +94,16 @@ export function checkConfig(
   env: NodeJS.ProcessEnv = process.env,
   baseDir: string = dirname(resolve(source)),
 ): CheckResult {
-  const { doc, problems: syntax } = yamlProblems(text);
-  if (syntax.length > 0) return { ok: false, problems: syntax };
-
-  const envProblems = interpolateDocument(doc, env);
-  const written: unknown = doc.toJS();
+  let yaml;
+  try {
+    yaml = readYaml(text, env);
+  } catch (err) {
+    return { ok: false, problems: [yamlFailure(err)] };
+  }
+  if ('problems' in yaml) return { ok: false, problems: yaml.problems };
+  const { envProblems, written } = yaml;
+  // Before any message can quote one: every printed text is scrubbed of these (redact.ts).
+  rememberSecrets(written);
   if (written === null || written === undefined) {
     return { ok: false, problems: ['(root): the config file is empty'] };
   }
@@ -79,18 +136,57 @@ function readProblem(err: unknown): string {
   if (code === 'ENOENT') return 'file not found';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'is a directory, not a file';
+  if (code === 'ENOTDIR') return 'not found (a part of the path is a file, not a directory)';
   return `cannot read: ${(err as Error).message}`;
+}
+
+/** A file's bytes, refusing one longer than maxConfigBytes without reading past the limit. */
+async function readBounded(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) return Buffer.concat(chunks, total);
+      total += bytesRead;
+      if (total > maxConfigBytes) throw new TooLarge();
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+class TooLarge extends Error {}
+
+/** The text of a config file's bytes, or the problem with them: a config is UTF-8 text. */
+export function decodeConfig(bytes: Uint8Array): { text: string } | { problem: string } {
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (utf16) return { problem: 'is UTF-16 text: save it as UTF-8' };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
+  } catch {
+    const lenient = new TextDecoder('utf-8').decode(bytes);
+    const line = lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length;
+    return { problem: `is not UTF-8 text (line ${line} holds a byte sequence that is not UTF-8): save it as UTF-8` };
+  }
 }
 
 /** Read, validate and normalize a config file. Throws ConfigError naming the file and every problem. */
 export async function loadConfig(file: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<Config> {
-  let text: string;
+  if (file === '') throw new ConfigError('""', ['the config file name is empty']);
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readBounded(file);
   } catch (err) {
-    const error = new ConfigError(file, [`${file}: ${readProblem(err)}`]);
-    error.cause = err;
+    const problem = err instanceof TooLarge ? `larger than ${maxConfigBytes / 1024} KiB: not a config file` : readProblem(err);
+    const error = new ConfigError(file, [`${file}: ${problem}`]);
+    if (!(err instanceof TooLarge)) error.cause = err;
     throw error;
   }
-  return parseConfig(text, file, opts.env);
+  const decoded = decodeConfig(bytes);
+  if ('problem' in decoded) throw new ConfigError(file, [`${file}: ${decoded.problem}`]);
+  return parseConfig(decoded.text, file, opts.env);
 }

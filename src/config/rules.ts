@@ -4,6 +4,7 @@
 
 import { formatPath } from './issues.js';
 import { oneSidedKafkaKeys } from './kafka-properties.js';
+import { secretNamePattern } from './secret-mark.js';
 import type { Config, KafkaConnectionConfig } from './types.js';
 
 export interface RuleContext {
@@ -163,6 +164,18 @@ export const rules: readonly Rule[] = [
     },
   },
   {
+    // Topic configs carry no secrets, so config_overrides is printed as it is; a key named like a
+    // secret would put one in that output (secret-mark.ts).
+    name: 'topicConfigsCarryNoSecrets',
+    check: (ctx) => {
+      for (const key of Object.keys(ctx.config.restore.config_overrides)) {
+        if (secretNamePattern.test(key)) {
+          ctx.error(['restore', 'config_overrides', key], 'is named like a secret, and topic configs carry none (client credentials go in source/target security)');
+        }
+      }
+    },
+  },
+  {
     name: 'targetTopicsUnused',
     check: (ctx) => {
       if (ctx.isWritten(['target', 'topics'])) {
@@ -185,6 +198,21 @@ export const rules: readonly Rule[] = [
           ctx.error([section], `has no effect: mode is ${mode}, so the file serves only the ${mode} command (without mode, one file serves both)`);
         }
       }
+    },
+  },
+  {
+    // Locations and messages print the endpoint: credentials belong in the keys marked secret.
+    name: 'endpointIsPlainHttp',
+    check: (ctx) => {
+      const storage = ctx.config.storage;
+      if (storage.backend === 'filesystem' || storage.endpoint === undefined) return;
+      const url = new URL(storage.endpoint);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        ctx.error(['storage', 'endpoint'], `must be an http:// or https:// URL, not ${url.protocol}`);
+      }
+      if (url.username === '' && url.password === '' && url.search === '') return;
+      const where = { s3: 'access_key_id / secret_access_key', azure: 'account_key, sas_token or connection_string', gcs: 'key_file' }[storage.backend];
+      ctx.error(['storage', 'endpoint'], `holds credentials or a query, which the endpoint URL must not (it is printed in messages): give them in ${where}`);
     },
   },
   {

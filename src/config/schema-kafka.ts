@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { byteSize, int } from './schema-helpers.js';
+import { secret } from './secret-mark.js';
 import { topicPatternError } from './topics.js';
 
 export const securityProtocols = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
@@ -12,6 +13,9 @@ export type SaslMechanism = (typeof saslMechanisms)[number];
 
 /** "host:port", "[ipv6]:port"; the message for a bad address, or undefined. */
 export function brokerAddressError(address: string): string | undefined {
+  // Whatever precedes an "@" may be a credential: it is never quoted back.
+  const at = address.lastIndexOf('@');
+  if (at >= 0) return `"…@${address.slice(at + 1)}": a broker address is "host:port" without credentials (SASL credentials go in security.sasl_username / sasl_password)`;
   const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(\d{1,5})$/.exec(address);
   if (!match) return `"${address}" is not a "host:port" broker address`;
   const port = Number(match[2]);
@@ -73,6 +77,7 @@ const securitySchema = z
     sasl_password: z
       .string()
       .optional()
+      .meta(secret)
       .describe('SASL password; required with SASL_* protocols. Write it as ${VAR} to keep it out of the file.'),
     ssl_ca_location: z
       .string()
@@ -89,7 +94,7 @@ const securitySchema = z
       .min(1)
       .optional()
       .describe('PEM private key of the client certificate; needs ssl_certificate_location. Relative to the config file.'),
-    ssl_key_password: z.string().optional().describe('Passphrase of an encrypted ssl_key_location.'),
+    ssl_key_password: z.string().optional().meta(secret).describe('Passphrase of an encrypted ssl_key_location.'),
     ssl_reject_unauthorized: z
       .boolean()
       .default(true)

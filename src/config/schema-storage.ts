@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { byteSize, int } from './schema-helpers.js';
+import { secret } from './secret-mark.js';
 
 const MiB = 1024 * 1024;
 
@@ -43,8 +44,8 @@ export const s3StorageSchema = z.strictObject({
   endpoint: z.url().optional().describe('Endpoint URL of an S3-compatible store, e.g. http://minio:9000.'),
   path_style: z.boolean().default(false).describe('Path-style addressing (bucket in the path, not the host name); most S3-compatible stores need it.'),
   access_key_id: z.string().min(1).optional().describe('Access key id; without it the AWS SDK default credential chain is used.'),
-  secret_access_key: z.string().min(1).optional().describe('Secret access key; write it as ${VAR}.'),
-  session_token: z.string().min(1).optional().describe('Session token for temporary credentials.'),
+  secret_access_key: z.string().min(1).optional().meta(secret).describe('Secret access key; write it as ${VAR}.'),
+  session_token: z.string().min(1).optional().meta(secret).describe('Session token for temporary credentials.'),
   server_side_encryption: z
     .enum(['AES256', 'aws:kms', 'aws:kms:dsse'])
     .optional()
@@ -69,9 +70,9 @@ export const azureStorageSchema = z.strictObject({
   container: z.string().min(3).max(63).describe('Container name; the container must exist.'),
   prefix,
   account_name: z.string().min(1).optional().describe('Storage account name (not needed with connection_string or endpoint).'),
-  account_key: z.string().min(1).optional().describe('Shared key of the account; write it as ${VAR}.'),
-  sas_token: z.string().min(1).optional().describe('A SAS token granting access to the container.'),
-  connection_string: z.string().min(1).optional().describe('A full storage connection string; write it as ${VAR}.'),
+  account_key: z.string().min(1).optional().meta(secret).describe('Shared key of the account; write it as ${VAR}.'),
+  sas_token: z.string().min(1).optional().meta(secret).describe('A SAS token granting access to the container.'),
+  connection_string: z.string().min(1).optional().meta(secret).describe('A full storage connection string; write it as ${VAR}.'),
   endpoint: z.url().optional().describe('Blob service URL (default https://<account_name>.blob.core.windows.net); for sovereign clouds or Azurite.'),
   block_size: byteSize(1 * MiB, 4000 * MiB).default(8 * MiB).describe('Size of each staged block of a large upload.'),
   max_concurrent_uploads: int(1, 64).default(4).describe('Blocks of one blob uploaded at the same time.'),

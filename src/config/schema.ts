@@ -5,15 +5,13 @@
 
 import { z } from 'zod';
 import type { CodecName } from '../codec/codec.js';
+import { backupIdRule, isValidBackupId } from '../format/layout.js';
 import { byteSize, int } from './schema-helpers.js';
 import { kafkaConnectionSchema, topicSelectionSchema } from './schema-kafka.js';
 import { groupPatternError } from './groups.js';
-import { topicNamePattern } from './topics.js';
+import { topicNamePattern, topicNameRule } from './topics.js';
 
 export { kafkaConnectionSchema } from './schema-kafka.js';
-
-/** A backup id becomes a storage path segment, so it is restricted to safe characters. */
-export const backupIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 const compressions = ['zstd', 'lz4', 'none'] as const satisfies readonly CodecName[];
 
@@ -78,7 +76,7 @@ export const backupOptionsSchema = z
   .prefault({});
 
 const topicName = z.string().regex(topicNamePattern, {
-  error: (iss) => `${JSON.stringify(iss.input)} is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)`,
+  error: (iss) => `${JSON.stringify(iss.input)} is not a valid topic name (${topicNameRule})`,
 });
 
 /** A Kafka config name, e.g. retention.ms. */
@@ -246,9 +244,8 @@ export const configSchema = z.strictObject({
     ),
   backup_id: z
     .string({ error: (iss) => (iss.input === undefined ? 'required' : 'expected a string') })
-    .regex(backupIdPattern, {
-      error: (iss) =>
-        `${JSON.stringify(iss.input)} is not a valid backup id (a letter or digit, then up to 199 of A-Z a-z 0-9 . _ -)`,
+    .refine(isValidBackupId, {
+      error: (iss) => `${JSON.stringify(iss.input)} is not a valid backup id (${backupIdRule})`,
     })
     .describe('Name of the backup; it becomes a path segment in storage.'),
   source: kafkaConnectionSchema.optional().describe('Cluster to back up from; required by the backup command.'),

@@ -8,8 +8,11 @@
 // include; internal topics (names starting with "__") are selected only by their exact name,
 // never by a glob, a regex or an empty include list.
 
-/** Kafka's own limit on topic names. */
-export const topicNamePattern = /^[a-zA-Z0-9._-]{1,249}$/;
+/** Kafka's own rule for topic names ("." and ".." are refused by Kafka, and are path segments). */
+export const topicNamePattern = /^(?!\.\.?$)[a-zA-Z0-9._-]{1,249}$/;
+
+/** topicNamePattern in words, for messages. */
+export const topicNameRule = '1-249 of a-z A-Z 0-9 . _ -, not "." or ".."';
 
 const globPattern = /^[a-zA-Z0-9._\-*?]+$/;
 
@@ -32,7 +35,7 @@ export function parseTopicPattern(entry: string): TopicPattern {
     return { kind: 'glob', source: entry, regex: new RegExp(`^${body}$`) };
   }
   if (!topicNamePattern.test(entry)) {
-    throw new TypeError(`"${entry}" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)`);
+    throw new TypeError(`"${entry}" is not a valid topic name (${topicNameRule})`);
   }
   return { kind: 'exact', name: entry };
 }

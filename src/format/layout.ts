@@ -5,14 +5,15 @@
 import { KafkaBackupError } from '../errors.js';
 import { SEGMENT_KEY_DIGITS, SEGMENT_SUFFIX } from './constants.js';
 
-const BACKUP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** A backup id: a path segment of every key, so only safe characters (docs/format.md). */
+const BACKUP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+/** BACKUP_ID in words, for messages to a user who names an invalid id. */
+export const backupIdRule = 'a letter or digit, then up to 254 of A-Z a-z 0-9 . _ -';
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const CLUSTER_ID = /^[A-Za-z0-9._-]{1,255}$/;
 const PARTITION = /^(0|[1-9][0-9]{0,9})$/;
-const MAX_BACKUP_ID_LENGTH = 255;
-
 export function isValidBackupId(id: string): boolean {
-  return id.length <= MAX_BACKUP_ID_LENGTH && BACKUP_ID.test(id);
+  return BACKUP_ID.test(id);
 }
 
 /** Kafka's own rule for topic names; `.` and `..` are excluded because they are path segments. */
@@ -24,8 +25,9 @@ export function isValidClusterId(clusterId: string): boolean {
   return CLUSTER_ID.test(clusterId) && clusterId !== '.' && clusterId !== '..';
 }
 
-// A bad backup id, partition or offset is a bug in our code (config validation checks ids first);
-// a bad topic or cluster id came from Kafka and is data we cannot store.
+// A bad backup id, partition or offset is a bug in our code: ids are user input, checked where
+// they enter (the config schema, the CLI's --backup-id) with isValidBackupId. A bad topic or
+// cluster id came from Kafka and is data we cannot store.
 function checkId(id: string): void {
   if (!isValidBackupId(id)) throw new KafkaBackupError('INTERNAL', `invalid backup id ${JSON.stringify(id)}`);
 }

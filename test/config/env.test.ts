@@ -84,7 +84,7 @@ restore:
 
   test('values only: keys are not interpolated', () => {
     assert.deepEqual(problems(`${base}restore:\n  topic_mapping: { "\${X}": y }\n`, { X: 'x' }), [
-      'restore.topic_mapping["${X}"]: invalid key: "${X}" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)',
+      'restore.topic_mapping["${X}"]: invalid key: "${X}" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")',
     ]);
   });
 });

@@ -90,7 +90,7 @@ restore: { topic_mapping: { "bad name": x } }
       'source.kafka_config.acks: a producer property, which has no effect on the source: the backup does not produce',
       'storage.max_concurrency: must be at least 0',
       'backup.block_max_bytes: "3 furlongs" is not a byte size (write an integer or e.g. "512KiB", "64MB", "1GiB")',
-      'restore.topic_mapping["bad name"]: invalid key: "bad name" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)',
+      'restore.topic_mapping["bad name"]: invalid key: "bad name" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")',
     ]);
   });
 });
@@ -230,4 +230,103 @@ describe('loadConfig', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('loadConfig: whatever the file holds is a CONFIG_INVALID naming it', () => {
+  /** The problems loadConfig reports for a file with these bytes (or at this path). */
+  async function fileProblems(contents: string | Uint8Array | undefined, name = 'c.yaml', path?: string): Promise<{ file: string; problems: string[]; ms: number }> {
+    const dir = await mkdtemp(join(tmpdir(), 'kb-config-'));
+    const file = path ?? join(dir, name);
+    try {
+      if (contents !== undefined) await writeFile(file, contents);
+      const t0 = Date.now();
+      let found: string[] = [];
+      await assert.rejects(loadConfig(file), (err: unknown) => {
+        assert.ok(err instanceof ConfigError, `a ConfigError, not ${String(err)}`);
+        assert.equal(err.code, 'CONFIG_INVALID');
+        found = err.problems;
+        return true;
+      });
+      return { file, problems: found, ms: Date.now() - t0 };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('a YAML alias bomb ("billion laughs") is refused at once', async () => {
+    let text = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i <= 12; i++) text += `l${i}: &l${i} [${Array.from({ length: 10 }, () => `*${i === 1 ? 'a' : `l${i - 1}`}`).join(', ')}]\n`;
+    const { problems: found, ms } = await fileProblems(text);
+    assert.deepEqual(found, ['(root): YAML aliases expand to too much data (at most 100 nodes per alias): not a config file, or an alias "bomb"']);
+    assert.ok(ms < 5000, `took ${ms} ms`);
+  });
+
+  test('flow collections nested thousands deep are refused before the parser spends memory on them', async () => {
+    const { problems: found, ms } = await fileProblems(`backup_id: ${'['.repeat(400_000)}${']'.repeat(400_000)}\n`);
+    assert.deepEqual(found, ['line 1: flow collections ([ ] and { }) are nested more than 64 deep']);
+    assert.ok(ms < 5000, `took ${ms} ms`);
+  });
+
+  test('a file larger than 1 MiB, or an endless one, is refused without reading it all', async () => {
+    const big = await fileProblems(`backup_id: b\n${'# padding\n'.repeat(120_000)}`);
+    assert.deepEqual(big.problems, [`${big.file}: larger than 1024 KiB: not a config file`]);
+    const endless = await fileProblems(undefined, '', '/dev/zero');
+    assert.deepEqual(endless.problems, ['/dev/zero: larger than 1024 KiB: not a config file']);
+  });
+
+  test('UTF-16 and other non-UTF-8 text is named as such, with the line', async () => {
+    const utf16 = await fileProblems(Buffer.from('\ufeffbackup_id: b\n', 'utf16le'));
+    assert.deepEqual(utf16.problems, [`${utf16.file}: is UTF-16 text: save it as UTF-8`]);
+    const latin1 = await fileProblems(Buffer.from('backup_id: b\nstorage: { backend: filesystem, path: caf\xe9 }\n', 'latin1'));
+    assert.deepEqual(latin1.problems, [`${latin1.file}: is not UTF-8 text (line 2 holds a byte sequence that is not UTF-8): save it as UTF-8`]);
+  });
+
+  test('a UTF-8 byte order mark is accepted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kb-config-'));
+    try {
+      const file = join(dir, 'bom.yaml');
+      await writeFile(file, '\ufeffbackup_id: b\nstorage: { backend: filesystem, path: d }\n');
+      assert.equal((await loadConfig(file)).backup_id, 'b');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an empty file name', async () => {
+    await assert.rejects(loadConfig(''), (err: unknown) => err instanceof ConfigError && err.problems[0] === 'the config file name is empty');
+  });
+
+  test('an empty file, a directory, and a path through a file', async () => {
+    assert.deepEqual((await fileProblems('')).problems, ['(root): the config file is empty']);
+    const dir = await mkdtemp(join(tmpdir(), 'kb-config-'));
+    try {
+      assert.deepEqual((await fileProblems(undefined, '', dir)).problems, [`${dir}: is a directory, not a file`]);
+      await writeFile(join(dir, 'plain'), 'x');
+      const through = join(dir, 'plain', 'c.yaml');
+      assert.deepEqual((await fileProblems(undefined, '', through)).problems, [`${through}: not found (a part of the path is a file, not a directory)`]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('names that become storage paths follow the storage format', () => {
+  test('backup_id: the format rule, up to 255 characters', () => {
+    assert.equal(parse(`backup_id: ${'b'.repeat(255)}\nstorage: { backend: filesystem, path: d }\n`).backup_id.length, 255);
+    assert.deepEqual(problems(`backup_id: ${'b'.repeat(256)}\nstorage: { backend: filesystem, path: d }\n`), [
+      `backup_id: "${'b'.repeat(256)}" is not a valid backup id (a letter or digit, then up to 254 of A-Z a-z 0-9 . _ -)`,
+    ]);
+  });
+
+  test('topic names "." and "..", which Kafka refuses, are refused in topic_mapping', () => {
+    assert.deepEqual(problems(`${base}restore:\n  topic_mapping: { orders: "..", payments: "." }\n`), [
+      'restore.topic_mapping.orders: ".." is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")',
+      'restore.topic_mapping.payments: "." is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")',
+    ]);
+  });
+});
+
+test('a storage endpoint is an http or https URL', () => {
+  assert.deepEqual(problems('backup_id: b\nstorage: { backend: s3, bucket: bkt, endpoint: "ftp://minio:9000" }\n'), ['storage.endpoint: must be an http:// or https:// URL, not ftp:']);
+  assert.equal(parse('backup_id: b\nstorage: { backend: gcs, bucket: bkt, endpoint: "https://storage.example:4443" }\n').storage.backend, 'gcs');
 });

@@ -79,7 +79,7 @@ describe('backup and restore rules', () => {
       'restore.topic_mapping.c: maps to "x", as does "a"',
     ]);
     assert.deepEqual(problems(`${base}restore:\n  topic_mapping: { a: "no/slash" }\n`), [
-      'restore.topic_mapping.a: "no/slash" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)',
+      'restore.topic_mapping.a: "no/slash" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")',
     ]);
   });
 

@@ -65,7 +65,7 @@ describe('topic pattern validation', () => {
       'source.topics.include[2]: invalid regular expression: /^orders-[0-9+$/: Unterminated character class',
     ]);
     assert.deepEqual(problems(`${base}restore:\n  topics:\n    exclude: ["x y"]\n`), [
-      'restore.topics.exclude[0]: "x y" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)',
+      'restore.topics.exclude[0]: "x y" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")',
     ]);
     const config = parse(`${base}restore:\n  topics: { include: ["~^a", b] }\n`);
     assert.deepEqual(config.restore.topics, { include: ['~^a', 'b'], exclude: [] });

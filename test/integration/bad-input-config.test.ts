@@ -1,8 +1,8 @@
-// Wrong input a user can give: a broken or misspelled config file, a file that is not there, a
-// broker that does not answer, a backup id that does not exist. Each must end with the exit code
+// Wrong input a user can give: a broken or misspelled config file, a file that is not there or is
+// not a config at all, a broker that does not answer, a backup id that is invalid or does not exist. Each must end with the exit code
 // of its kind (src/cli/exit-codes.ts) and a message naming what is wrong and where.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -63,6 +63,37 @@ describe('config files', () => {
     expectFailure(await runCli(['backup', '-c', dir]), USAGE, [dir, 'directory'], 'a directory as config');
   });
 
+  test('a file that is not a config (an alias bomb, deep nesting, too large, not UTF-8) is refused within seconds', async () => {
+    let bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i <= 12; i++) bomb += `l${i}: &l${i} [${Array.from({ length: 10 }, () => `*${i === 1 ? 'a' : `l${i - 1}`}`).join(', ')}]\n`;
+    const cases: [string, string | Buffer, (string | RegExp)[]][] = [
+      ['bomb.yaml', bomb, ['YAML aliases expand to too much data']],
+      ['deep.yaml', `backup_id: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`, ['line 1: flow collections ([ ] and { }) are nested more than 64 deep']],
+      ['huge.yaml', `backup_id: b\n${'# padding\n'.repeat(200_000)}`, ['larger than 1024 KiB: not a config file']],
+      ['utf16.yaml', Buffer.from('\ufeffbackup_id: b\n', 'utf16le'), ['is UTF-16 text: save it as UTF-8']],
+      ['latin1.yaml', Buffer.from('backup_id: caf\xe9\n', 'latin1'), ['is not UTF-8 text (line 1']],
+    ];
+    for (const [name, contents, phrases] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, contents);
+      const t0 = Date.now();
+      expectFailure(await runCli(['config-check', '-c', file]), USAGE, ['CONFIG_INVALID', file, ...phrases], name);
+      assert.ok(Date.now() - t0 < 20_000, `${name}: took ${Date.now() - t0} ms`);
+    }
+  });
+
+  test('a topic_mapping to a name Kafka refuses ("..") is a config problem', async () => {
+    const file = writeConfig(dir, 'mapping.yaml', storageOnly(dir) + 'target: { bootstrap_servers: "127.0.0.1:1" }\nrestore:\n  topic_mapping: { orders: ".." }\n');
+    expectFailure(await runCli(['restore', '-c', file]), USAGE, ['restore.topic_mapping.orders', '".." is not a valid topic name'], 'topic_mapping to ".."');
+  });
+
+  test('offsets with an invalid --group entry is a usage error naming it, before connecting', async () => {
+    const file = writeConfig(dir, 'offsets.yaml', storageOnly(dir) + 'target: { bootstrap_servers: "127.0.0.1:1" }\n');
+    for (const action of ['plan', 'apply']) {
+      expectFailure(await runCli(['offsets', action, '-c', file, '--group', 'billing', '~(']), USAGE, ['USAGE', '--group "~(": invalid regular expression'], `offsets ${action} --group "~("`);
+    }
+  });
+
   test('a command line without the config is a usage error', async () => {
     expectFailure(await runCli(['backup']), USAGE, ['--config'], 'no --config');
     expectFailure(await runCli(['bakup', '-c', 'x.yaml']), USAGE, ['bakup', 'backup'], 'misspelled command');
@@ -104,6 +135,15 @@ describe('brokers that do not answer', () => {
     } finally {
       for (const s of sockets) s.destroy();
       server.close();
+    }
+  });
+});
+
+describe('backup ids that are not valid', () => {
+  test('status and verify refuse --backup-id ../../etc as a usage error stating the rule', async () => {
+    const dir = tempDir('bad-id-syntax');
+    for (const cmd of ['status', 'verify']) {
+      expectFailure(await runCli([cmd, '--path', dir, '-b', '../../etc']), USAGE, ['USAGE', '--backup-id "../../etc" is not a valid backup id', 'a letter or digit'], `${cmd} -b ../../etc`);
     }
   });
 });

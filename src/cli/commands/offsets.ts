@@ -3,6 +3,7 @@
 // predicted for partitions not restored yet); apply commits the groups that are fully restored,
 // may be read by the principal and have no active members on the target, and were not committed
 // from the same capture before (unless --force). Both exit non-zero listing what stands in the way.
+import { groupPatternError } from '../../config/groups.js';
 import { loadConfig } from '../../config/load.js';
 import { checkMode, requireSection } from '../../config/sections.js';
 import { KafkaBackupError } from '../../errors.js';
@@ -25,6 +26,11 @@ export async function offsetsCommand(action: 'plan' | 'apply', file: string, opt
   const config = await loadConfig(file);
   checkMode(config, 'restore', file);
   const target = requireSection(config, 'target', `offsets ${action}`, file);
+  const invalid = (opts.group ?? []).flatMap((entry) => {
+    const error = groupPatternError(entry);
+    return error === undefined ? [] : [`--group ${JSON.stringify(entry)}: ${error}`];
+  });
+  if (invalid.length > 0) throw new KafkaBackupError('USAGE', invalid.join('; '));
   const groups = opts.group && opts.group.length > 0 ? opts.group : config.restore.consumer_groups;
   if (groups.length === 0) {
     throw new KafkaBackupError('USAGE', `no consumer groups selected: set restore.consumer_groups in ${file} or pass --group (e.g. --group '*')`);
