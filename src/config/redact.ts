@@ -93,9 +93,26 @@ export function rememberSecrets(config: unknown): void {
   for (const { value } of secretValues(configSchema, config)) rememberSecret(value);
 }
 
-/** `text` with every remembered secret replaced by "***". */
+const alphanumeric = /[\p{L}\p{N}]/u;
+
+/**
+ * `text` with every remembered secret replaced by "***", where it stands on its own: not where
+ * a letter or digit adjoins it, so a secret "100000" does not turn the number 1000000 of a
+ * --json document into "1***0" (a secret inside a longer word is not that secret printed).
+ */
 export function scrubSecrets(text: string): string {
   let out = text;
-  for (const secret of scrubbed) if (out.includes(secret)) out = out.replaceAll(secret, redacted);
+  for (const secret of scrubbed) {
+    let from = 0;
+    for (let at = out.indexOf(secret, from); at >= 0; at = out.indexOf(secret, from)) {
+      const end = at + secret.length;
+      if (alphanumeric.test(out[at - 1] ?? '') || alphanumeric.test(out[end] ?? '')) {
+        from = at + 1;
+        continue;
+      }
+      out = out.slice(0, at) + redacted + out.slice(end);
+      from = at + redacted.length;
+    }
+  }
   return out;
 }

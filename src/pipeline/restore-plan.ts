@@ -73,9 +73,15 @@ export async function planRestoreChecked(config: Config, storage: StorageBackend
   if (!inv.exists) {
     throw new KafkaBackupError('BACKUP_NOT_FOUND', `no backup "${id}" at ${storage.location} (see \`kafka-backup status\` for the backups there)`);
   }
-  const held = new Map<string, number>(); // topic → partition count (descriptor, or beyond it the manifests)
+  // topic → partition count: the descriptor's topics (or, with backup.json damaged, the manifests').
+  // A topic whose manifests exist but which the descriptor does not list yet belongs to a run
+  // that had not finished planning (invariant 22): it holds no data, and its partition count and
+  // topic configs are not known, so it is not restored.
+  const held = new Map<string, number>();
   for (const t of inv.descriptor?.topics ?? []) held.set(t.name, t.partitions);
-  for (const p of inv.partitions) held.set(p.topic, Math.max(held.get(p.topic) ?? 0, p.partition + 1));
+  for (const p of inv.partitions) {
+    if (inv.descriptor === undefined || held.has(p.topic)) held.set(p.topic, Math.max(held.get(p.topic) ?? 0, p.partition + 1));
+  }
 
   const selection: string[] = [];
   const sel = config.restore.topics;

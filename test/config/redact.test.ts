@@ -110,6 +110,12 @@ describe('scrubSecrets', () => {
     assert.equal(scrubSecrets('AccountName=devstoreaccount1'), 'AccountName=devstoreaccount1', 'the account name is not a secret');
   });
 
+  test('a secret is masked where it stands on its own, not inside a longer word or number', () => {
+    parse(`${base}source:\n  bootstrap_servers: k:1\n  security: { security_protocol: SASL_PLAINTEXT, sasl_mechanism: PLAIN, sasl_username: u, sasl_password: "100000" }\n`);
+    assert.equal(scrubSecrets('{"stored_bytes":1000000,"records":100000}'), '{"stored_bytes":1000000,"records":***}');
+    assert.equal(scrubSecrets('password 100000, offsets 2100000..3100000'), 'password ***, offsets 2100000..3100000');
+  });
+
   test(`values shorter than ${minScrubbedLength} characters are masked where they sit, not searched for in text`, () => {
     const config = parse(`${base}source:\n  bootstrap_servers: k:1\n  security: { security_protocol: SASL_PLAINTEXT, sasl_mechanism: PLAIN, sasl_username: u, sasl_password: abc }\n`);
     assert.equal(redactConfig(config).source!.security.sasl_password, redacted);

@@ -5,7 +5,7 @@ import { isKafkaBackupError } from '../../src/errors.js';
 import { descriptorKey, manifestKey } from '../../src/format/layout.js';
 import { planRestore, planRestoreChecked } from '../../src/pipeline/restore-plan.js';
 import { assertFailsWith } from '../assert-error.js';
-import { goldenStorage, threePartitions } from '../inspect/fixtures.js';
+import { goldenStorage, threePartitions, writePartition } from '../inspect/fixtures.js';
 import { MemoryBackend } from '../storage/memory-backend.js';
 
 function configFor(id: string, restore: Record<string, unknown> = {}) {
@@ -22,6 +22,15 @@ describe('planRestore', () => {
     assert.deepEqual(plan.topics, [{ sourceTopic: 't', targetTopic: 't-copy', partitions: 3 }, { sourceTopic: 'u', targetTopic: 'u', partitions: 1 }]);
     assert.deepEqual(plan.partitions.map((p) => p.records), [5, 5, 0, 1]);
     assert.equal((await planRestore(configFor('zstd-backup'), await goldenStorage())).partitions[0]!.records, 41);
+  });
+
+  test('manifests of a topic backup.json does not list yet (a run that had not finished planning) are not restored', async () => {
+    const storage = await threePartitions();
+    await writePartition(storage, 'nightly', 'late', 0, []);
+    await writePartition(storage, 'nightly', 'late', 1, []);
+    const plan = await planRestore(configFor('nightly'), storage);
+    assert.deepEqual(parts(plan), ['t/0', 't/1', 't/2', 'u/0']);
+    assert.deepEqual(plan.topics.map((t) => t.sourceTopic), ['t', 'u']);
   });
 
   test('a missing manifest of one of three partitions: refused before anything is written, the partition named', async () => {
