@@ -27,7 +27,10 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT.ok as number;
   const onSignal = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      process.stderr.write(`\nsecond ${sig}: exiting now without storing in-flight data (the next run resumes from the last commit)\n`);
+      const message = `second ${sig}: exiting now without storing in-flight data (the next run resumes from the last commit)`;
+      process.stderr.write(`\n${message}\n`);
+      // --json: the one document, even now (whatever result the command had so far).
+      if (json) process.stdout.write(JSON.stringify({ ...document, error: { code: 'INTERRUPTED', message } }) + '\n');
       process.exit(EXIT.interrupted);
     }
     log?.warn({ signal: sig }, 'stopping: storing what was fetched, then exiting (send again to exit at once)');

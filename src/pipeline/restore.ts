@@ -72,6 +72,9 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
   }
   for (const w of check.warnings) log.warn({ topic: w.topic }, w.message);
   for (const w of groups?.warnings ?? []) log.warn(w);
+  // The checks (a --verify-first read-back above all) can take long: a signal during them stops
+  // the restore before its first write.
+  if (deps.signal.aborted) throw interrupted();
   if (check.createTopics.length > 0) {
     log.info({ topics: check.createTopics.map((t) => `${t.name} (${t.partitions} partitions)`) }, 'creating target topics');
     await sink.createTopics(check.createTopics);
@@ -96,9 +99,7 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
       throw err;
     }
   });
-  if (deps.signal.aborted) {
-    throw new KafkaBackupError('INTERRUPTED', 'restore stopped by a signal; run it again to resume where it stopped');
-  }
+  if (deps.signal.aborted) throw interrupted();
   if (groups) await commitGroups(deps, plan, check.clusterId, stats);
   log.info(stats.summary(), 'restore complete');
   return stats;
@@ -118,6 +119,10 @@ async function readBack(deps: RestoreDeps, plan: RestorePlan, check: Preflight):
     message: `backup "${deps.config.backup_id}" cannot be restored: ${problems.length} of ${segments} segments fail the read-back; nothing was written:\n  - ${problems.join('\n  - ')}`,
     problems,
   };
+}
+
+function interrupted(): KafkaBackupError {
+  return new KafkaBackupError('INTERRUPTED', 'restore stopped by a signal; run it again to resume where it stopped');
 }
 
 /** After the data: the consumer groups' translated offsets, from the offset maps just written. */
@@ -211,8 +216,12 @@ async function restorePartition(
         t += r.last - r.first + 1;
       }
       acked += item.recordCount;
-      outcome.records_written = acked;
-      outcome.next_source_offset = nextSourceOffset(map.runs) ?? outcome.next_source_offset;
+      // While the records an earlier run wrote are replayed (skipped, not sent), the outcome
+      // keeps what the target already holds.
+      if (acked >= alreadyWritten) {
+        outcome.records_written = acked;
+        outcome.next_source_offset = nextSourceOffset(map.runs) ?? outcome.next_source_offset;
+      }
       if (item.bytes) {
         stats.records += item.recordCount;
         stats.rawBytes += item.bytes.length;
@@ -222,6 +231,8 @@ async function restorePartition(
   );
   let saving: Promise<void> = Promise.resolve();
   const checkpoint = (final: boolean) => {
+    // A state checkpointed during the replay would record less than the earlier run did.
+    if (!final && acked < alreadyWritten) return saving;
     saving = saving.then(async () => {
       state = { ...state, state: final ? 'complete' : 'in_progress', records_written: acked, offset_map: map.runs, updated_at: now() };
       etag = await writeRestoreState(storage, state, etag ? { etag } : {});

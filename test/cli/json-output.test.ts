@@ -5,10 +5,12 @@
 // real broker is test/integration/json-output.test.ts.
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { runCli, writeConfig, type CliResult } from '../integration/helpers/cli.js';
+import { runCli, startCli, writeConfig, type CliResult } from '../integration/helpers/cli.js';
 import { tempDir } from '../integration/helpers/env.js';
 import { oneDocument } from './one-document.js';
 
@@ -87,6 +89,28 @@ describe('--json: exactly one document on stdout', () => {
     failed(await runCli(['restore', '-c', cfg, '--json']), 'KAFKA_UNREACHABLE', 1, 'restore');
     for (const action of ['plan', 'apply']) {
       failed(await runCli(['offsets', action, '-c', cfg, '--group', '*', '--json']), 'KAFKA_UNREACHABLE', 1, `offsets ${action}`);
+    }
+  });
+
+  test('a second SIGINT exits at once, still with one document: {error} with INTERRUPTED', async () => {
+    // A broker that accepts connections and never answers keeps the backup waiting.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const cfg = writeConfig(dir, 'silent.yaml', JSON.stringify({ backup_id: 'silent', source: { bootstrap_servers: [`127.0.0.1:${port}`], topics: { include: ['orders'] } }, storage: { backend: 'filesystem', path: join(dir, 'silent') } }));
+      const { child, done } = startCli(['-v', 'backup', '-c', cfg, '--json']);
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      while (!stderr.includes('config loaded')) await sleep(20);
+      child.kill('SIGINT');
+      await sleep(100);
+      child.kill('SIGINT');
+      const r = await done;
+      assert.ok(r.stderr.includes('second SIGINT'), r.stderr);
+      failed(r, 'INTERRUPTED', 130, 'backup stopped by a second SIGINT');
+    } finally {
+      silent.close();
     }
   });
 

@@ -164,6 +164,17 @@ describe('restore: checked before written', () => {
     assertNothingWritten(storage, sink, progress.outcome());
   });
 
+  test('a signal during the --verify-first read-back stops the restore before its first write', async () => {
+    const storage = new MemoryBackend();
+    await backup(storage, [300, 300, 300], 100);
+    const sink = new FakeKafkaSink();
+    const controller = new AbortController();
+    controller.abort();
+    const { run, progress } = await restore(storage, sink, { verifyFirst: true, signal: controller.signal });
+    await assert.rejects(run, (err) => isKafkaBackupError(err, 'INTERRUPTED'));
+    assertNothingWritten(storage, sink, progress.outcome());
+  });
+
   test('partitions an earlier run completed are not checked: their segments are not read again', async () => {
     const storage = new MemoryBackend();
     await backup(storage, [100, 100, 100], 50);
