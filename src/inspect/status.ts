@@ -1,7 +1,7 @@
 // What `status` reports: the backups at a storage location, and for one backup its state, topics,
 // partitions with offset and time ranges, sizes, and the restores made from it; for a damaged
 // backup also what is missing or unreadable (src/inspect/inventory.ts).
-import { KafkaBackupError } from '../errors.js';
+import { KafkaBackupError, describeError, isKafkaBackupError } from '../errors.js';
 import { effectiveState, type BackupDescriptor, type EffectiveState } from '../format/descriptor.js';
 import { listGroupCaptures, readGroupCapture } from '../format/group-offsets.js';
 import { restoresPrefix } from '../format/layout.js';
@@ -66,6 +66,8 @@ export async function backupStatus(storage: StorageBackend, id: string, now = Da
   const d = inv.descriptor;
   const partitions: PartitionStatus[] = [];
   const restores: RestoreSummary[] = [];
+  // A restore state or a capture that cannot be read is a problem of the backup, shown with the rest.
+  const unreadable: string[] = [];
   for (const { manifest: m } of inv.partitions) {
     if (!m) continue;
     const segs = m.segments;
@@ -90,7 +92,7 @@ export async function backupStatus(storage: StorageBackend, id: string, now = Da
     if (parts.length !== 3 || !parts[2]!.endsWith('.json')) continue;
     const p = Number(parts[2]!.slice(0, -5));
     if (!Number.isInteger(p)) continue;
-    const s = (await readRestoreState(storage, id, parts[0]!, parts[1]!, p))?.state;
+    const s = (await unreadableAsProblem(unreadable, obj.key, readRestoreState(storage, id, parts[0]!, parts[1]!, p)))?.state;
     if (s) {
       restores.push({
         target_cluster_id: s.target_cluster_id,
@@ -104,7 +106,7 @@ export async function backupStatus(storage: StorageBackend, id: string, now = Da
   }
   partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   const captures = await listGroupCaptures(storage, id);
-  const latest = captures.length > 0 ? await readGroupCapture(storage, id, captures.at(-1)!) : undefined;
+  const latest = captures.length > 0 ? await unreadableAsProblem(unreadable, `consumer-group capture ${captures.at(-1)!}`, readGroupCapture(storage, id, captures.at(-1)!)) : undefined;
   const sum = (f: (p: PartitionStatus) => number) => partitions.reduce((n, p) => n + f(p), 0);
   const stored = sum((p) => p.stored_bytes);
   const raw = sum((p) => p.raw_bytes);
@@ -119,8 +121,8 @@ export async function backupStatus(storage: StorageBackend, id: string, now = Da
     source_cluster_id: d?.source.cluster_id ?? null,
     compression: !d ? null : d.compression.codec === 'zstd' ? `zstd level ${d.compression.level}` : d.compression.codec,
     run_error: d?.error ?? null,
-    damaged: inv.damage.length > 0,
-    problems: inv.damage.map((x) => x.message),
+    damaged: inv.damage.length + unreadable.length > 0,
+    problems: [...inv.damage.map((x) => x.message), ...unreadable],
     totals: {
       topics: new Set(partitions.map((p) => p.topic)).size,
       partitions: partitions.length,
@@ -139,6 +141,17 @@ export async function backupStatus(storage: StorageBackend, id: string, now = Da
       groups: latest?.groups.map((g) => g.group_id) ?? [],
     },
   };
+}
+
+/** The object `read` reads, or undefined with a problem naming `what` when it is corrupt or of an unsupported format. */
+async function unreadableAsProblem<T>(problems: string[], what: string, read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (!isKafkaBackupError(err, 'BACKUP_CORRUPT') && !isKafkaBackupError(err, 'FORMAT_UNSUPPORTED')) throw err;
+    problems.push(`${what} is unreadable: ${describeError(err)}`);
+    return undefined;
+  }
 }
 
 /**

@@ -203,6 +203,20 @@ describe('status of damaged backups', () => {
     assert.match(list[2]!.problems[0]!, /zstd-backup\/backup.json is not valid JSON/);
   });
 
+  test('backupStatus: a corrupt restore state or capture is a problem shown with everything else', async () => {
+    const storage = await goldenStorage();
+    const state = [...storage.objects.keys()].find((k) => k.startsWith('lz4-backup/restores/') && k.endsWith('.json'))!;
+    await storage.put(state, Buffer.from('{"format_version": 1,'));
+    await storage.put('lz4-backup/groups/00000001767229200000.json', Buffer.from('not json'));
+    const s = await backupStatus(storage, 'lz4-backup', NOW);
+    assert.equal(s.damaged, true);
+    assert.equal(s.state, 'complete');
+    assert.equal(s.partitions.length, 1);
+    assert.equal(s.problems.length, 2);
+    assert.ok(s.problems.some((p) => p.includes(state) && p.includes('not valid JSON')), s.problems.join('\n'));
+    assert.ok(s.problems.some((p) => p.startsWith('consumer-group capture')), s.problems.join('\n'));
+  });
+
   test('backupStatus of a backup without backup.json: what can be read, and the problem', async () => {
     const storage = await goldenStorage();
     storage.objects.delete('zstd-backup/backup.json');
