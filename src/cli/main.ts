@@ -38,6 +38,16 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // An exception nothing awaited (a library's callback, a stray rejection) still goes through the
+  // one boundary: scrubbed like every other output, one --json document, exit 70. Node's own
+  // fatal-error printer would write to fd 2 past the scrubber.
+  const onFatal = (err: unknown) => {
+    const { error } = report(err, log);
+    if (json) process.stdout.write(JSON.stringify({ ...document, error }) + '\n');
+    process.exit(isKafkaBackupError(err) ? exitCodeFor(err.code) : EXIT.internal);
+  };
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
 
   const program = new Command('kafka-backup')
     .description('Back up Apache Kafka topics to storage and restore them byte-exact.')
@@ -131,6 +141,8 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onFatal);
+    process.off('unhandledRejection', onFatal);
   }
   if (json && (document !== undefined || error !== undefined)) {
     process.stdout.write(JSON.stringify(error ? { ...document, error } : document) + '\n');
