@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { KafkaBackupError } from '../errors.js';
 import { backupIdRule, isValidBackupId } from '../format/layout.js';
+import { requireLocation } from '../inspect/location.js';
 import { openStorage } from '../storage/index.js';
 import type { StorageBackend } from '../storage/backend.js';
 
@@ -23,7 +24,8 @@ export interface CommandContext {
 
 /**
  * The storage a command points at: the config's storage section, or --path for a directory.
- * A --backup-id is checked here too, as the user input it is, before it names any storage key.
+ * A --backup-id is checked here too, as the user input it is, before it names any storage key;
+ * a directory that does not exist is an error here, not an empty location (inspect/location.ts).
  */
 export async function storageFrom(
   opts: { config?: string; path?: string; backupId?: string },
@@ -35,8 +37,12 @@ export async function storageFrom(
   if (opts.config && opts.path) throw new KafkaBackupError('USAGE', 'give either --config or --path, not both');
   if (opts.config) {
     const config = await loadConfig(opts.config);
+    await requireLocation(config.storage);
     return { storage: openStorage(config.storage, log), config };
   }
-  if (opts.path) return { storage: openStorage({ backend: 'filesystem', path: opts.path, permissions: 'private', max_concurrency: 16 }, log) };
+  if (opts.path) {
+    await requireLocation({ backend: 'filesystem', path: opts.path });
+    return { storage: openStorage({ backend: 'filesystem', path: opts.path, permissions: 'private', max_concurrency: 16 }, log) };
+  }
   throw new KafkaBackupError('USAGE', 'say where the backups are: --config FILE or --path DIR');
 }

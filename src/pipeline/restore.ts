@@ -113,7 +113,7 @@ export async function runRestore(deps: RestoreDeps): Promise<TransferStats> {
 async function readBack(deps: RestoreDeps, plan: RestorePlan, check: Preflight): Promise<{ message: string; problems: string[] } | undefined> {
   const pending = plan.partitions.filter((p) => check.partitions.get(partitionKey(p.targetTopic, p.partition))?.prior?.state !== 'complete');
   deps.log.info({ partitions: pending.length, bytes: pending.reduce((n, p) => n + p.storedBytes, 0) }, 'reading back every segment the restore will read (--verify-first)');
-  const { segments, problems } = await checkRestoreSegments(deps.storage, pending, true);
+  const { segments, problems } = await checkRestoreSegments(deps.storage, pending);
   if (problems.length === 0) return undefined;
   return {
     message: `backup "${deps.config.backup_id}" cannot be restored: ${problems.length} of ${segments} segments fail the read-back; nothing was written:\n  - ${problems.join('\n  - ')}`,

@@ -1,5 +1,4 @@
 import { KafkaBackupError } from '../../errors.js';
-import { requireLocation } from '../../inspect/location.js';
 import { backupStatus, listBackups, type BackupListing, type BackupStatus } from '../../inspect/status.js';
 import { storageFrom, type CommandContext } from '../context.js';
 import { bytes, count, table, time } from '../format.js';
@@ -12,7 +11,6 @@ import { bytes, count, table, time } from '../format.js';
 export async function statusCommand(opts: { config?: string; path?: string; backupId?: string }, ctx: CommandContext): Promise<void> {
   const { storage, config } = await storageFrom(opts, ctx.log);
   try {
-    await requireLocation(config?.storage ?? { backend: 'filesystem', ...(opts.path !== undefined ? { path: opts.path } : {}) });
     const id = opts.backupId ?? (opts.path ? undefined : config?.backup_id);
     if (id === undefined) {
       const backups = await listBackups(storage);

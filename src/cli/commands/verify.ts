@@ -1,6 +1,5 @@
 import { KafkaBackupError } from '../../errors.js';
 import { damagedSegments, takeInventory } from '../../inspect/inventory.js';
-import { requireLocation } from '../../inspect/location.js';
 import { verifyPartitions } from '../../inspect/verify.js';
 import { storageFrom, type CommandContext } from '../context.js';
 import { bytes } from '../format.js';
@@ -15,7 +14,6 @@ export async function verifyCommand(opts: { config?: string; path?: string; back
   try {
     const id = opts.backupId ?? config?.backup_id;
     if (!id) throw new KafkaBackupError('USAGE', 'verify needs --backup-id (or a --config naming backup_id)');
-    await requireLocation(config?.storage ?? { backend: 'filesystem', ...(opts.path !== undefined ? { path: opts.path } : {}) });
     const inv = await takeInventory(storage, id);
     if (!inv.exists) throw new KafkaBackupError('BACKUP_NOT_FOUND', `no backup "${id}" at ${storage.location} (see \`kafka-backup status\` for the backups there)`);
     const manifests = inv.partitions.flatMap((p) => (p.manifest ? [p.manifest] : []));
