@@ -1,6 +1,9 @@
-// Kafka's protocol error codes: name, whether Kafka marks the error retriable, and its message.
-// Protocol data (Kafka's Errors.java), so a response's error code means the same whatever client
-// carried it. Codes a newer broker may send and this table lacks read as ERROR_<code>, not retriable.
+// Kafka's protocol error codes: name, whether the error is retriable, and a message. Protocol data,
+// so a response's error code means the same whatever client carried it. Names are those of Kafka's
+// Errors.java (6 is NOT_LEADER_OR_FOLLOWER, 16 NOT_COORDINATOR); codes -1..88 keep the
+// retriability and messages kafkajs 2.2.4 used before this table replaced it (so retries decide as
+// they did), 89..116 follow Errors.java. Codes a newer broker may send and this table lacks read as
+// ERROR_<code>, not retriable.
 import { KafkaBackupError } from '../errors.js';
 
 export interface ProtocolError {
@@ -102,6 +105,34 @@ const TABLE: [number, string, boolean, string][] = [
   [86, 'GROUP_SUBSCRIBED_TO_TOPIC', false, 'Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it'],
   [87, 'INVALID_RECORD', false, 'This record has failed the validation on broker and hence be rejected'],
   [88, 'UNSTABLE_OFFSET_COMMIT', true, 'There are unstable offsets that need to be cleared'],
+  [89, 'THROTTLING_QUOTA_EXCEEDED', true, 'The throttling quota was exceeded'],
+  [90, 'PRODUCER_FENCED', false, 'A newer producer with the same transactional id fenced this one'],
+  [91, 'RESOURCE_NOT_FOUND', false, 'The request named a resource that does not exist'],
+  [92, 'DUPLICATE_RESOURCE', false, 'The request named the same resource twice'],
+  [93, 'UNACCEPTABLE_CREDENTIAL', false, 'The requested credential does not meet the acceptability criteria'],
+  [94, 'INCONSISTENT_VOTER_SET', false, 'The sender or the recipient of a voter-only request is not an expected voter'],
+  [95, 'INVALID_UPDATE_VERSION', false, 'The update version is invalid'],
+  [96, 'FEATURE_UPDATE_FAILED', false, 'The finalized features could not be updated'],
+  [97, 'PRINCIPAL_DESERIALIZATION_FAILURE', false, 'The request principal could not be deserialized while forwarding'],
+  [98, 'SNAPSHOT_NOT_FOUND', false, 'The requested snapshot was not found'],
+  [99, 'POSITION_OUT_OF_RANGE', false, 'The requested position is outside the snapshot'],
+  [100, 'UNKNOWN_TOPIC_ID', true, 'This server does not host this topic id'],
+  [101, 'DUPLICATE_BROKER_REGISTRATION', false, 'This broker id is already in use'],
+  [102, 'BROKER_ID_NOT_REGISTERED', false, 'The broker id is not registered'],
+  [103, 'INCONSISTENT_TOPIC_ID', true, "The log's topic id does not match the topic id in the request"],
+  [104, 'INCONSISTENT_CLUSTER_ID', false, "The cluster id in the request does not match the server's"],
+  [105, 'TRANSACTIONAL_ID_NOT_FOUND', false, 'The transactional id was not found'],
+  [106, 'FETCH_SESSION_TOPIC_ID_ERROR', true, 'The fetch session met an inconsistent use of topic ids'],
+  [107, 'INELIGIBLE_REPLICA', false, 'The new ISR contains an ineligible replica'],
+  [108, 'NEW_LEADER_ELECTED', false, 'The partition state was updated but the leader changed'],
+  [109, 'OFFSET_MOVED_TO_TIERED_STORAGE', false, 'The requested offset has moved to tiered storage'],
+  [110, 'FENCED_MEMBER_EPOCH', false, 'The group coordinator fenced the member epoch'],
+  [111, 'UNRELEASED_INSTANCE_ID', false, 'Another member of the group still uses the instance id'],
+  [112, 'UNSUPPORTED_ASSIGNOR', false, 'The group does not support the assignor or its versions'],
+  [113, 'STALE_MEMBER_EPOCH', false, 'The member epoch is stale'],
+  [114, 'MISMATCHED_ENDPOINT_TYPE', false, 'The request was sent to an endpoint of the wrong type'],
+  [115, 'UNSUPPORTED_ENDPOINT_TYPE', false, 'This endpoint type is not supported'],
+  [116, 'UNKNOWN_CONTROLLER_ID', false, 'The controller id is not known'],
 ];
 
 const BY_CODE = new Map(TABLE.map(([code, name, retriable, message]) => [code, { code, name, retriable, message }]));
