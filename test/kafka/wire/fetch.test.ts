@@ -178,7 +178,8 @@ describe('readFetchResponse (Fetch v11)', () => {
     ];
     for (const [field, p] of cases) {
       const response = cat(i32(0), i16(0), i32(0), array([cat(str('orders'), array([partition(p)]))]));
-      assert.throws(() => readFetchResponse(response),
+      assert.throws(
+        () => readFetchResponse(response),
         (err) =>
           isKafkaBackupError(err, 'RECORD_FORMAT') &&
           err.message.includes(`Fetch response orders/3 ${field}`) &&

@@ -93,7 +93,8 @@ describe('readProduceResponse (Produce v7)', () => {
 
   test('a base_offset beyond 2^53 is RECORD_FORMAT naming the field, not a rounded offset', async () => {
     const payload = cat(array([cat(str('orders'), array([partition(2, 0, 2n ** 53n + 1n, -1, 0)]))]), i32(0));
-    assert.throws(() => readProduceResponse(payload),
+    assert.throws(
+      () => readProduceResponse(payload),
       (err) => isKafkaBackupError(err, 'RECORD_FORMAT') && err.message.includes('Produce response orders/2 base_offset 9007199254740993'),
     );
   });
