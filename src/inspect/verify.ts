@@ -7,7 +7,7 @@ import { describeError, isKafkaBackupError } from '../errors.js';
 import type { PartitionManifest, SegmentEntry } from '../format/manifest.js';
 import { SegmentReader } from '../format/segment-reader.js';
 import type { StorageBackend } from '../storage/backend.js';
-import { runPool } from '../pipeline/pool.js';
+import { runPool } from '../pipeline/shared/pool.js';
 
 export interface VerifyResult {
   segments: number;
