@@ -1,7 +1,7 @@
 // How an offsets plan is shown: by `offsets plan`, `offsets apply` and `validate-restore`, in
 // text and in JSON, from the same rows.
-import type { TargetGroupStatus } from '../pipeline/offsets-apply.js';
-import type { OffsetsPlan } from '../pipeline/offsets-plan.js';
+import type { TargetGroupStatus } from '../pipeline/offsets/apply.js';
+import type { OffsetsPlan } from '../pipeline/offsets/plan.js';
 import { table } from './format.js';
 
 export function offsetsPlanJson(plan: OffsetsPlan, targets: Map<string, TargetGroupStatus>) {

@@ -1,6 +1,6 @@
 // A progress line on a terminal (rewritten in place every second) and the end-of-run summary.
 // Off a terminal there is no progress line: the JSON logs carry the same facts.
-import type { TransferStats, TransferSummary } from '../pipeline/stats.js';
+import type { TransferStats, TransferSummary } from '../pipeline/shared/stats.js';
 import { bytes, count, duration } from './format.js';
 
 export function startProgress(stats: TransferStats, verb: string): () => void {

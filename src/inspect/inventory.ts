@@ -14,7 +14,7 @@ import { describeError, isKafkaBackupError } from '../errors.js';
 import { readDescriptor, type BackupDescriptor } from '../format/descriptor.js';
 import { backupPrefix, descriptorKey, manifestKey, parseManifestKey } from '../format/layout.js';
 import { readManifest, type PartitionManifest, type SegmentEntry } from '../format/manifest.js';
-import { runPool } from '../pipeline/pool.js';
+import { runPool } from '../pipeline/shared/pool.js';
 import type { ObjectInfo, StorageBackend } from '../storage/backend.js';
 
 export type DamageKind = 'descriptor_missing' | 'descriptor_unreadable' | 'manifest_missing' | 'manifest_unreadable' | 'segment_missing' | 'segment_size';

@@ -6,7 +6,7 @@ import { effectiveState, type BackupDescriptor, type EffectiveState } from '../f
 import { listGroupCaptures, readGroupCapture } from '../format/group-offsets.js';
 import { restoresPrefix } from '../format/layout.js';
 import { readRestoreState } from '../format/restore-state.js';
-import { ownerIsGone } from '../pipeline/backup-run.js';
+import { ownerIsGone } from '../pipeline/backup/backup-run.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { inventoryLocation, takeInventory } from './inventory.js';
 

@@ -3,16 +3,46 @@
 // recorded size and holds exactly the batches and record counts the index and manifest say.
 // Used by `verify` and by `validate-restore`, which must not promise a restore that would fail.
 import { createHash } from 'node:crypto';
-import { describeError, isKafkaBackupError } from '../errors.js';
+import { KafkaBackupError, describeError, isKafkaBackupError } from '../errors.js';
 import type { PartitionManifest, SegmentEntry } from '../format/manifest.js';
 import { SegmentReader } from '../format/segment-reader.js';
 import type { StorageBackend } from '../storage/backend.js';
-import { runPool } from '../pipeline/pool.js';
+import { runPool } from '../pipeline/shared/pool.js';
+import { damagedSegments, takeInventory } from './inventory.js';
 
 export interface VerifyResult {
   segments: number;
   bytes: number;
   problems: string[];
+}
+
+export interface BackupVerification {
+  backupId: string;
+  partitions: number;
+  /** The segments the manifests list, and their stored bytes. */
+  segments: number;
+  bytes: number;
+  /** Missing or unreadable objects (backup.json, a manifest, a segment), then damaged segments. */
+  problems: string[];
+}
+
+/**
+ * `verify`: a whole backup read back without Kafka. Missing or unreadable objects are problems
+ * like a bad checksum; a backup id with nothing at all stored is BACKUP_NOT_FOUND.
+ */
+export async function verifyBackup(storage: StorageBackend, backupId: string, options: { deep: boolean }): Promise<BackupVerification> {
+  const inv = await takeInventory(storage, backupId);
+  if (!inv.exists) throw new KafkaBackupError('BACKUP_NOT_FOUND', `no backup "${backupId}" at ${storage.location} (see \`kafka-backup status\` for the backups there)`);
+  const manifests = inv.partitions.flatMap((p) => (p.manifest ? [p.manifest] : []));
+  const listed = manifests.flatMap((m) => m.segments);
+  const result = await verifyPartitions(storage, manifests, { deep: options.deep, skip: damagedSegments(inv.damage) });
+  return {
+    backupId,
+    partitions: inv.partitions.length,
+    segments: listed.length,
+    bytes: listed.reduce((n, s) => n + s.stored_bytes, 0),
+    problems: [...inv.damage.map((d) => d.message), ...result.problems],
+  };
 }
 
 const HASH_CHUNK = 8 * 1024 * 1024;

@@ -45,14 +45,14 @@ function isSection(schema: z.ZodType): boolean {
 }
 
 // Test files, by what they exercise.
-const BACKUP = 'test/pipeline/backup-settings.test.ts';
-const RESTORE = 'test/pipeline/restore-settings.test.ts';
+const BACKUP = 'test/pipeline/backup/settings.test.ts';
+const RESTORE = 'test/pipeline/restore/settings.test.ts';
 const RULES = 'test/config/rules.test.ts';
 const KAFKA_UNIT = 'test/kafka/kafkajs/connection-settings.test.ts';
 const KAFKA_BROKER = 'test/integration/kafka-settings.test.ts';
 const SECURITY = 'test/integration/security.test.ts';
 const SECURITY_FAILURES = 'test/integration/security-failures.test.ts';
-const PREFLIGHT = 'test/pipeline/restore-preflight.test.ts';
+const PREFLIGHT = 'test/pipeline/restore/checks/preflight.test.ts';
 const ROUNDTRIP_STORES = 'test/integration/roundtrip-object-stores.test.ts';
 const S3_SETTINGS = 'test/storage/s3/settings.test.ts';
 const AZURE_CREDENTIALS = 'test/storage/azure/credentials.test.ts';
@@ -322,7 +322,7 @@ const registry: Record<string, Evidence> = {
   'restore.consumer_group_mapping': {
     tests: [
       ['test/integration/consumer-group-offsets.test.ts', 'plain topic: captured, translated, committed; a mapped group; offsets plan after the restore'],
-      ['test/pipeline/offsets-plan.test.ts', 'group mapping, a target group claimed twice, and no capture as of the window end'],
+      ['test/pipeline/offsets/plan.test.ts', 'group mapping, a target group claimed twice, and no capture as of the window end'],
     ],
   },
   'restore.rate_limit_records_per_sec': {
@@ -340,7 +340,7 @@ const registry: Record<string, Evidence> = {
   'restore.provenance_headers': {
     tests: [
       ['test/integration/restore-provenance.test.ts', 'every record is its source record plus topic, partition, offset and timestamp headers'],
-      ['test/pipeline/produce-batcher-provenance.test.ts', 'off (the default): records pass through byte for byte, no header added'],
+      ['test/pipeline/restore/produce-batcher-provenance.test.ts', 'off (the default): records pass through byte for byte, no header added'],
     ],
   },
 };

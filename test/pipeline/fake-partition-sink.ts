@@ -11,8 +11,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaBackupError } from '../../src/errors.js';
 import type { ProduceOutcome } from '../../src/kafka/sink.js';
-import type { ProducerSinkOps } from '../../src/pipeline/partition-producer.js';
-import type { OutgoingBatch } from '../../src/pipeline/produce-batcher.js';
+import type { ProducerSinkOps } from '../../src/pipeline/restore/partition-producer.js';
+import type { OutgoingBatch } from '../../src/pipeline/restore/produce-batcher.js';
 
 export type Fault =
   | { errorCode: number } // answered with this code, nothing written

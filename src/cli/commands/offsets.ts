@@ -1,17 +1,13 @@
-// `offsets plan` and `offsets apply`: the consumer-group part of a restore on its own. plan shows
-// the captured offsets translated to the target (from the restore states the target has, or
-// predicted for partitions not restored yet); apply commits the groups that are fully restored,
-// may be read by the principal and have no active members on the target, and were not committed
-// from the same capture before (unless --force). Both exit non-zero listing what stands in the way.
+// `offsets plan` and `offsets apply` (src/pipeline/offsets/offsets.ts): plan shows the captured
+// offsets translated to the target, apply commits them. Both exit non-zero listing what stands in
+// the way.
 import { groupPatternError } from '../../config/groups.js';
 import { loadConfig } from '../../config/load.js';
 import { checkMode, requireSection } from '../../config/sections.js';
 import { KafkaBackupError } from '../../errors.js';
 import { connectSink } from '../../kafka/connect.js';
 import { kafkaSettings } from '../../kafka/settings.js';
-import { applyGroupOffsets, describeTargetGroups } from '../../pipeline/offsets-apply.js';
-import { checkGroups, restoredOffsetsPlan } from '../../pipeline/offsets-preflight.js';
-import { planRestore } from '../../pipeline/restore-plan.js';
+import { applyOffsets, planOffsets } from '../../pipeline/offsets/offsets.js';
 import { openStorage } from '../../storage/index.js';
 import type { CommandContext } from '../context.js';
 import { offsetsPlanJson, offsetsPlanText } from '../offsets-report.js';
@@ -37,10 +33,10 @@ export async function offsetsCommand(action: 'plan' | 'apply', file: string, opt
   const storage = openStorage(config.storage, ctx.log);
   const sink = await connectSink(kafkaSettings(target), ctx.log);
   try {
-    const plan = await restoredOffsetsPlan(config, await planRestore(config, storage), storage, sink, { groups });
-    const checked = await checkGroups(plan, sink, 'apply');
-    const warnings = checked.warnings.map((w) => `Warning: ${w}`);
     if (action === 'plan') {
+      const checked = await planOffsets(config, storage, sink, groups);
+      const { plan } = checked;
+      const warnings = checked.warnings.map((w) => `Warning: ${w}`);
       ctx.report(
         { ...offsetsPlanJson(plan, checked.targets), warnings: checked.warnings, problems: checked.problems },
         [offsetsPlanText(plan, checked.targets), ...warnings, checked.problems.length === 0 ? 'Ready: `kafka-backup offsets apply` commits this plan.' : ''].filter(Boolean).join('\n'),
@@ -50,11 +46,9 @@ export async function offsetsCommand(action: 'plan' | 'apply', file: string, opt
       }
       return;
     }
-    // Groups the principal may not READ are not tried; applyGroupOffsets checks the rest itself.
-    const readable = { ...plan, groups: plan.groups.filter((g) => !checked.refused.has(g.targetGroup)) };
-    const result = await applyGroupOffsets(readable, sink.groupAdmin, { storage, backupId: config.backup_id, clusterId: await sink.clusterId(), force: opts.force === true, log: ctx.log });
-    const problems = [...checked.refused.values(), ...result.problems];
-    const targets = await describeTargetGroups(plan, sink.groupAdmin).catch(() => checked.targets);
+    const { checked, result, problems, targets } = await applyOffsets(config, storage, sink, { groups, force: opts.force === true, log: ctx.log });
+    const { plan } = checked;
+    const warnings = checked.warnings.map((w) => `Warning: ${w}`);
     const done = result.committed.map((c) => `  - ${c.group}: ${c.partitions} partitions`);
     const same = result.unchanged.map((g) => `  - ${g} (already committed from this capture; --force commits it again)`);
     ctx.report(
