@@ -4,7 +4,7 @@
 // magnitude (an offset would need 285 years at a billion records per second to reach it), so they
 // are carried as numbers. A value outside the safe-integer range is RECORD_FORMAT (or the caller's
 // own error, e.g. BACKUP_CORRUPT for a stored segment), never rounded. Readers: records/batch.ts
-// (batch headers), kafka/wire/reader.ts (Fetch, Produce responses), format/segment-binary.ts
+// (batch headers), records/cursor.ts (Fetch, Produce responses), format/segment-binary.ts
 // (segment index), and safeInt64 for the int64s kafkajs decodes into decimal strings (ListOffsets,
 // OffsetFetch, InitProducerId).
 

@@ -9,7 +9,7 @@
 //     authorized_operations
 //     members => member_id client_id client_host member_metadata member_assignment
 import { Encoder, type KjsRequest, type KjsResponse } from '../kafkajs-internals.js';
-import { Reader } from './reader.js';
+import { ByteCursor } from '../../records/cursor.js';
 
 export const DESCRIBE_GROUPS_API_KEY = 15;
 export const DESCRIBE_GROUPS_AUTHORIZED_OPS_VERSION = 3;
@@ -35,7 +35,7 @@ export function describeGroupsOperationsRequest(groupIds: string[]): KjsRequest 
 
 export const describeGroupsOperationsResponse: KjsResponse<{ groups: DescribedGroupOperations[] }> = {
   decode: async (payload) => {
-    const r = new Reader(payload);
+    const r = ByteCursor.response(payload);
     r.int32(); // throttle_time_ms
     const groups = r.array((g) => {
       const errorCode = g.int16();

@@ -12,7 +12,7 @@
 //       [aborted_transactions] preferred_read_replica records
 //       aborted_transactions => producer_id first_offset
 import { Encoder, type KjsRequest, type KjsResponse } from '../kafkajs-internals.js';
-import { Reader } from './reader.js';
+import { ByteCursor } from '../../records/cursor.js';
 
 export const READ_COMMITTED = 1;
 
@@ -81,7 +81,7 @@ export function fetchRequest(args: FetchRequestArgs): KjsRequest {
 
 export const fetchResponse: KjsResponse<FetchResponse> = {
   decode: async (payload) => {
-    const r = new Reader(payload);
+    const r = ByteCursor.response(payload);
     const throttleTimeMs = r.int32();
     const errorCode = r.int16();
     r.int32(); // session_id

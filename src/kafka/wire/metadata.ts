@@ -14,7 +14,7 @@
 //     partitions => error_code partition_index leader_id leader_epoch [replica_nodes] [isr_nodes]
 //       [offline_replicas]
 import { Encoder, type KjsRequest, type KjsResponse } from '../kafkajs-internals.js';
-import { Reader } from './reader.js';
+import { ByteCursor } from '../../records/cursor.js';
 
 export const METADATA_API_KEY = 3;
 export const METADATA_AUTHORIZED_OPS_VERSION = 8;
@@ -48,7 +48,7 @@ export function metadataOperationsRequest(topics: string[]): KjsRequest {
 
 export const metadataOperationsResponse: KjsResponse<MetadataOperationsResponse> = {
   decode: async (payload) => {
-    const r = new Reader(payload);
+    const r = ByteCursor.response(payload);
     r.int32(); // throttle_time_ms
     r.array((b) => {
       b.int32(); // node_id

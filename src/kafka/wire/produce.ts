@@ -8,7 +8,7 @@
 //   responses => name [partition_responses]
 //     partition_responses => index error_code base_offset log_append_time_ms log_start_offset
 import { Encoder, type KjsRequest, type KjsResponse } from '../kafkajs-internals.js';
-import { Reader } from './reader.js';
+import { ByteCursor } from '../../records/cursor.js';
 
 export interface ProduceRequestArgs {
   acks: number;
@@ -49,7 +49,7 @@ export function produceRequest(args: ProduceRequestArgs): KjsRequest {
 
 export const produceResponse: KjsResponse<ProduceResponse> = {
   decode: async (payload) => {
-    const r = new Reader(payload);
+    const r = ByteCursor.response(payload);
     const topics = r.array((t) => {
       const topic = t.string() ?? '';
       const partitions = t.array((p) => {
