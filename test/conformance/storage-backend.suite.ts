@@ -1,17 +1,24 @@
 // The behaviour every StorageBackend must have. Each backend's test file calls
 // defineStorageBackendSuite() with a factory for a fresh, empty backend; the tests use only the
 // StorageBackend interface, so S3, Azure and GCS run exactly this file against their emulators.
+// Which failures each backend marks retryable is checked too (storage-retryable.ts).
 
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { type ErrorCode, isKafkaBackupError } from '../../src/errors.js';
 import type { ObjectInfo, StorageBackend } from '../../src/storage/backend.js';
+import { type Check, type CheckAt, defineRetryabilityChecks } from './storage-retryable.js';
 
 export interface BackendUnderTest {
   backend: StorageBackend;
   /** Removes whatever the backend stored (temp directory, bucket). */
   cleanup(): Promise<void>;
+  /**
+   * A backend talking to a server: the same backend (kind, prefix, credentials) pointed at
+   * `endpoint` (http://host:port) instead of its store, for the network-fault retryability checks.
+   */
+  at?(endpoint: string): StorageBackend;
 }
 
 const MiB = 1024 * 1024;
@@ -40,6 +47,19 @@ export function defineStorageBackendSuite(name: string, factory: () => Promise<B
       const { backend, cleanup } = await factory();
       try {
         await body(backend);
+      } finally {
+        await backend.close();
+        await cleanup();
+      }
+    });
+  };
+
+  const checkAt: CheckAt = (title, body) => {
+    test(title, async (t) => {
+      const { backend, cleanup, at } = await factory();
+      try {
+        if (at === undefined) t.skip('no network between this backend and its store');
+        else await body(at);
       } finally {
         await backend.close();
         await cleanup();
@@ -182,10 +202,9 @@ export function defineStorageBackendSuite(name: string, factory: () => Promise<B
     });
 
     defineWriterChecks(check);
+    defineRetryabilityChecks(check, checkAt);
   });
 }
-
-type Check = (title: string, body: (backend: StorageBackend) => Promise<void>) => void;
 
 function defineWriterChecks(check: Check): void {
   check('createWriter: invisible until finish, then exact; an old version stays readable meanwhile', async (b) => {

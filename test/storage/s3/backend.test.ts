@@ -15,6 +15,7 @@ defineStorageBackendSuite('s3 (MinIO)', async () => {
   const backend = createS3Backend(s3Config(bucket.bucket, small));
   return {
     backend,
+    at: (endpoint) => createS3Backend(s3Config(bucket.bucket, { ...small, endpoint })),
     cleanup: async () => {
       assert.deepEqual(await bucket.uploads(), [], 'no multipart upload is left behind');
       await bucket.remove();
@@ -27,6 +28,7 @@ defineStorageBackendSuite('s3 (MinIO) under prefix "kafka/prod"', async () => {
   const backend = createS3Backend(s3Config(bucket.bucket, { ...small, prefix: 'kafka/prod' }));
   return {
     backend,
+    at: (endpoint) => createS3Backend(s3Config(bucket.bucket, { ...small, prefix: 'kafka/prod', endpoint })),
     cleanup: async () => {
       for (const name of await bucket.names()) assert.ok(name.startsWith('kafka/prod/'), `${name} is under the prefix`);
       assert.deepEqual(await bucket.uploads(), [], 'no multipart upload is left behind');
