@@ -3,7 +3,7 @@
 // store that would have answered a moment later or retries an answer that cannot change.
 //
 // Answers of the store itself, for every backend: a missing object, a lost condition and a short
-// read are final. For backends that talk to a server over the network (`at`), the same backend is
+// read are final. For backends that talk to a server (`network`, `at`), the same backend is
 // pointed at a local server that answers every request with throttling (429, 503), a 500, a reset
 // connection or a 400, and at a port where nothing listens: all but the 400 are retryable
 // STORAGE_IO. The SDKs' own retries are off, so each call fails at once.
@@ -15,7 +15,7 @@ import { isKafkaBackupError } from '../../src/errors.js';
 import type { StorageBackend } from '../../src/storage/backend.js';
 
 export type Check = (title: string, body: (backend: StorageBackend) => Promise<void>) => void;
-/** Runs body with the backend's `at`, or skips the test for a backend without a network endpoint. */
+/** Runs body with the backend's `at` (network backends only). */
 export type CheckAt = (title: string, body: (at: (endpoint: string) => StorageBackend) => Promise<void>) => void;
 
 async function assertMarked(promise: Promise<unknown>, retryable: boolean, what: string): Promise<void> {
@@ -68,7 +68,7 @@ async function withFaultyServer(fault: Fault, body: (endpoint: string) => Promis
   }
 }
 
-export function defineRetryabilityChecks(check: Check, checkAt: CheckAt): void {
+export function defineRetryabilityChecks(check: Check, checkAt: CheckAt | undefined): void {
   check('retryable: a missing object, a lost condition and a short read are final (not retryable)', async (b) => {
     await assertMarked(b.get('gone/object'), false, 'get of a missing object');
     await assertMarked(b.get('gone/object', { start: 0, end: 1 }), false, 'ranged get of a missing object');
@@ -80,7 +80,7 @@ export function defineRetryabilityChecks(check: Check, checkAt: CheckAt): void {
     await assertMarked(b.get('cond/obj', { start: 5, end: 100 }), false, 'a range past the end');
   });
 
-  checkAt('retryable: throttling, 5xx, a reset or refused connection are retryable STORAGE_IO; a 400 is final', async (at) => {
+  checkAt?.('retryable: throttling, 5xx, a reset or refused connection are retryable STORAGE_IO; a 400 is final', async (at) => {
     for (const { fault, retryable, name } of faults) {
       await withFaultyServer(fault, async (endpoint) => {
         const b = at(endpoint);

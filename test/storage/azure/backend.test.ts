@@ -13,7 +13,7 @@ defineStorageBackendSuite('azure (connection_string, no prefix)', async () => {
   // The connection string names the blob endpoint; the account's key and name stay the same.
   const at = (server: string) => createAzureBackend(azureConfig({ container: container.name, account_name: accountName(), account_key: accountKey(), endpoint: `${server}/${accountName()}` }));
   return { backend, cleanup: container.remove, at };
-});
+}, { network: true });
 
 defineStorageBackendSuite('azure (account_key, prefix "kafka/prod", 1 MiB blocks)', async () => {
   const container = await freshContainer();
@@ -27,4 +27,4 @@ defineStorageBackendSuite('azure (account_key, prefix "kafka/prod", 1 MiB blocks
     max_concurrent_uploads: 3,
   });
   return { backend: createAzureBackend(config), cleanup: container.remove, at: (server) => createAzureBackend({ ...config, endpoint: `${server}/${accountName()}` }) };
-});
+}, { network: true });

@@ -6,7 +6,7 @@ import { adminClient, createBucket, gcsConfig, removeBucket } from './emulator.j
 defineStorageBackendSuite('gcs (fake-gcs-server)', async () => {
   const bucket = await createBucket();
   return { backend: createGcsBackend(gcsConfig(bucket)), cleanup: () => removeBucket(bucket), at: (endpoint) => createGcsBackend(gcsConfig(bucket, { endpoint })) };
-});
+}, { network: true });
 
 // The same suite under a config prefix. Neighbours outside the prefix, one of them sharing its
 // leading characters ("kafka/prod-x/"), must never show: the suite asserts exact listings.
@@ -20,4 +20,4 @@ defineStorageBackendSuite('gcs (fake-gcs-server) with prefix "kafka/prod/"', asy
     cleanup: () => removeBucket(bucket),
     at: (endpoint) => createGcsBackend(gcsConfig(bucket, { prefix: 'kafka/prod/', endpoint })),
   };
-});
+}, { network: true });

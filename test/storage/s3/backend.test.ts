@@ -21,7 +21,7 @@ defineStorageBackendSuite('s3 (MinIO)', async () => {
       await bucket.remove();
     },
   };
-});
+}, { network: true });
 
 defineStorageBackendSuite('s3 (MinIO) under prefix "kafka/prod"', async () => {
   const bucket = await createBucket();
@@ -35,4 +35,4 @@ defineStorageBackendSuite('s3 (MinIO) under prefix "kafka/prod"', async () => {
       await bucket.remove();
     },
   };
-});
+}, { network: true });
