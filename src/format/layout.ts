@@ -4,6 +4,7 @@
 
 import { KafkaBackupError } from '../errors.js';
 import { SEGMENT_KEY_DIGITS, SEGMENT_SUFFIX } from './constants.js';
+import { parseSafeInt64 } from '../records/int64.js';
 
 /** A backup id: a path segment of every key, so only safe characters (docs/format.md). */
 const BACKUP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
@@ -115,8 +116,8 @@ export function parseGroupCaptureKey(key: string): { id: string; capturedAtMs: n
   const parts = key.split('/');
   const m = parts.length === 3 && parts[1] === 'groups' ? /^([0-9]{20})\.json$/.exec(parts[2] ?? '') : null;
   if (!m || !isValidBackupId(parts[0]!)) return undefined;
-  const capturedAtMs = Number(m[1]);
-  return Number.isSafeInteger(capturedAtMs) ? { id: parts[0]!, capturedAtMs } : undefined;
+  const capturedAtMs = parseSafeInt64(m[1]!);
+  return capturedAtMs === undefined ? undefined : { id: parts[0]!, capturedAtMs };
 }
 
 /** `<id>/group-commits/<cluster-id>.json`: the consumer-group offsets committed into one target cluster. */
@@ -148,8 +149,8 @@ export function parseSegmentKey(key: string): (PartitionRef & { baseOffset: numb
   const file = parts[5] ?? '';
   const digits = file.slice(0, -SEGMENT_SUFFIX.length);
   if (!ref || !file.endsWith(SEGMENT_SUFFIX) || !/^[0-9]{20}$/.test(digits)) return undefined;
-  const baseOffset = Number(digits);
-  return Number.isSafeInteger(baseOffset) ? { ...ref, baseOffset } : undefined;
+  const baseOffset = parseSafeInt64(digits);
+  return baseOffset === undefined ? undefined : { ...ref, baseOffset };
 }
 
 function parsePartitionParts(

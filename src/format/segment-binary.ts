@@ -5,7 +5,7 @@
 import { crc32c } from '@node-rs/crc32';
 import { codecIds } from '../codec/codec.js';
 import { KafkaBackupError } from '../errors.js';
-import { readSafeInt64 } from '../records/int64.js';
+import { readSafeInt64, writeSafeInt64 } from '../records/int64.js';
 import {
   BLOCK_FLAGS_KNOWN,
   BLOCK_HEADER_SIZE,
@@ -98,19 +98,19 @@ export function encodeIndexAndTrailer(entries: readonly BlockIndexEntry[], index
   buf.writeUInt32BE(entries.length, 0);
   entries.forEach((e, i) => {
     const at = INDEX_COUNT_SIZE + i * INDEX_ENTRY_SIZE;
-    buf.writeBigUInt64BE(BigInt(e.position), at);
+    writeSafeInt64(buf, at, e.position, 'block position');
     buf.writeUInt32BE(e.storedLength, at + 8);
     buf.writeUInt32BE(e.rawLength, at + 12);
-    buf.writeBigInt64BE(BigInt(e.baseOffset), at + 16);
-    buf.writeBigInt64BE(BigInt(e.lastOffset), at + 24);
-    buf.writeBigInt64BE(BigInt(e.minTimestamp), at + 32);
-    buf.writeBigInt64BE(BigInt(e.maxTimestamp), at + 40);
+    writeSafeInt64(buf, at + 16, e.baseOffset, 'base offset');
+    writeSafeInt64(buf, at + 24, e.lastOffset, 'last offset');
+    writeSafeInt64(buf, at + 32, e.minTimestamp, 'min timestamp');
+    writeSafeInt64(buf, at + 40, e.maxTimestamp, 'max timestamp');
     buf.writeUInt32BE(e.dataRecordCount, at + 48);
     buf.writeUInt32BE(e.batchCount, at + 52);
     buf.writeUInt32BE(e.flags, at + 56);
   });
   const t = indexLength;
-  buf.writeBigUInt64BE(BigInt(indexPosition), t);
+  writeSafeInt64(buf, t, indexPosition, 'index position');
   buf.writeUInt32BE(indexLength, t + 8);
   buf.writeUInt32BE(crc32c(buf.subarray(0, indexLength)), t + 12);
   buf.writeUInt32BE(entries.length, t + 16);

@@ -7,7 +7,8 @@
 import { KafkaBackupError } from '../errors.js';
 import { BATCH_HEADER_SIZE, attributeBits, batchLayout } from './batch.js';
 import { enterRecord } from './record.js';
-import { ByteReader, recordFormatError } from './varint.js';
+import { ByteCursor } from './cursor.js';
+import { recordFormatError } from './varint.js';
 
 export type ControlType = 'abort' | 'commit' | 'unknown';
 
@@ -19,12 +20,12 @@ export function controlType(batchBytes: Buffer): ControlType {
   }
   if ((attributes & attributeBits.codec) !== 0) throw recordFormatError('control batch is compressed');
   if (batchBytes.readInt32BE(batchLayout.recordsCount) < 1) return 'unknown';
-  const r = new ByteReader(batchBytes, BATCH_HEADER_SIZE);
+  const r = new ByteCursor(batchBytes, BATCH_HEADER_SIZE);
   enterRecord(r);
-  r.readInt8(); // attributes
-  r.readVarlong(); // timestampDelta
-  r.readVarint(); // offsetDelta
-  const keyLength = r.readVarint();
+  r.int8(); // attributes
+  r.varlong(); // timestampDelta
+  r.varint(); // offsetDelta
+  const keyLength = r.varint();
   if (keyLength < 4) throw recordFormatError(`control record key has ${keyLength} bytes; expected at least 4`);
   const key = r.slice(keyLength);
   const version = key.readInt16BE(0);

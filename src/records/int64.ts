@@ -4,9 +4,10 @@
 // magnitude (an offset would need 285 years at a billion records per second to reach it), so they
 // are carried as numbers. A value outside the safe-integer range is RECORD_FORMAT (or the caller's
 // own error, e.g. BACKUP_CORRUPT for a stored segment), never rounded. Readers: records/batch.ts
-// (batch headers), kafka/wire/reader.ts (Fetch, Produce responses), format/segment-binary.ts
-// (segment index), and safeInt64 for the int64s kafkajs decodes into decimal strings (ListOffsets,
-// OffsetFetch, InitProducerId).
+// (batch headers), records/cursor.ts (Fetch, Produce responses), format/segment-binary.ts
+// (segment index), safeInt64 for the int64s kafkajs decodes into decimal strings (ListOffsets,
+// OffsetFetch, InitProducerId), and parseSafeInt64 for the offsets and times in key names
+// (format/layout.ts). Writers: writeSafeInt64 (batch headers, segment index and trailer).
 
 import { KafkaBackupError } from '../errors.js';
 
@@ -45,6 +46,18 @@ export function safeInt64(value: bigint | string, field: string, outOfRange: Out
   const n = Number(exact);
   if (!Number.isSafeInteger(n)) throw outOfRange(field, exact.toString());
   return n;
+}
+
+/**
+ * A decimal int64 written by us (the zero-padded offset or time in a key name) as a safe integer,
+ * or undefined when the text is not a decimal integer or lies beyond 2^53: for parsers whose answer
+ * to a foreign value is "not one of ours". Exact: any decimal beyond 2^53 - 1 becomes a number
+ * that is not a safe integer.
+ */
+export function parseSafeInt64(text: string): number | undefined {
+  if (!/^-?[0-9]+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** Writes a safe integer as a big-endian int64 at pos. */

@@ -7,7 +7,8 @@ import { KafkaBackupError } from '../errors.js';
 import { BATCH_HEADER_SIZE, type BatchHeader, LOG_OVERHEAD, type RawBatch, writeBatchCrc } from './batch.js';
 import { writeBatchHeader } from './encode-batch.js';
 import { type ProducerStamp, type SourceRange, addSourceRange, hasContiguousOffsets } from './stamp.js';
-import { ByteReader, recordFormatError, varintSize, varlongSize, writeVarint, writeVarlong } from './varint.js';
+import { ByteCursor } from './cursor.js';
+import { recordFormatError, varintSize, varlongSize, writeVarint, writeVarlong } from './varint.js';
 
 export interface MergedBatch {
   bytes: Buffer;
@@ -55,16 +56,16 @@ export function mergeUncompressed(parts: readonly RawBatch[], stamp: ProducerSta
   const sourceRanges: SourceRange[] = [];
   let i = 0;
   for (const { header, bytes } of parts) {
-    const r = new ByteReader(bytes, BATCH_HEADER_SIZE);
+    const r = new ByteCursor(bytes, BATCH_HEADER_SIZE);
     for (let delta = 0; delta < header.recordCount; delta++, i++) {
-      const length = r.readVarint();
+      const length = r.varint();
       if (length < 0 || length > r.remaining()) throw recordFormatError(`record length ${length} at byte ${r.pos} exceeds its batch`);
       const end = r.pos + length;
       attrPos[i] = r.pos;
       r.end = end;
-      r.readInt8();
-      timestamps[i] = header.baseTimestamp + r.readVarlong();
-      const offsetDelta = r.readVarint();
+      r.int8();
+      timestamps[i] = header.baseTimestamp + r.varlong();
+      const offsetDelta = r.varint();
       if (offsetDelta !== delta) {
         throw recordFormatError(`record ${delta} of batch at offset ${header.baseOffset} has offsetDelta ${offsetDelta}`);
       }

@@ -9,7 +9,8 @@
 // in their minimal form, as every Kafka client writes them, so re-encoding decoded records yields
 // the original bytes.
 
-import { ByteReader, recordFormatError, varintSize, varlongSize, writeVarint, writeVarlong } from './varint.js';
+import { ByteCursor } from './cursor.js';
+import { recordFormatError, varintSize, varlongSize, writeVarint, writeVarlong } from './varint.js';
 
 export interface RecordHeader {
   key: Buffer;
@@ -26,8 +27,8 @@ export interface KafkaRecord {
   headers: RecordHeader[];
 }
 
-function readNullableBytes(r: ByteReader): Buffer | null {
-  const length = r.readVarint();
+function readNullableBytes(r: ByteCursor): Buffer | null {
+  const length = r.varint();
   if (length < -1) throw recordFormatError(`invalid length ${length} at byte ${r.pos}`);
   return length === -1 ? null : r.slice(length);
 }
@@ -36,8 +37,8 @@ function readNullableBytes(r: ByteReader): Buffer | null {
  * Enters the record starting at r.pos: reads its length and narrows r.end to the record's end.
  * Returns the previous end, which the caller restores after checking r.pos reached the record end.
  */
-export function enterRecord(r: ByteReader): number {
-  const length = r.readVarint();
+export function enterRecord(r: ByteCursor): number {
+  const length = r.varint();
   if (length < 0 || length > r.remaining()) {
     throw recordFormatError(`record length ${length} at byte ${r.pos} exceeds the records section`);
   }
@@ -46,7 +47,7 @@ export function enterRecord(r: ByteReader): number {
   return outerEnd;
 }
 
-export function leaveRecord(r: ByteReader, outerEnd: number): void {
+export function leaveRecord(r: ByteCursor, outerEnd: number): void {
   if (r.pos !== r.end) throw recordFormatError(`record ending at byte ${r.end} has ${r.end - r.pos} unread bytes`);
   r.end = outerEnd;
 }
@@ -55,7 +56,7 @@ function checkCount(count: number): void {
   if (!Number.isInteger(count) || count < 0) throw recordFormatError(`invalid record count ${count}`);
 }
 
-function checkFullyRead(r: ByteReader, count: number): void {
+function checkFullyRead(r: ByteCursor, count: number): void {
   if (r.pos !== r.end) {
     throw recordFormatError(`records section has ${r.end - r.pos} bytes after its ${count} records`);
   }
@@ -64,16 +65,16 @@ function checkFullyRead(r: ByteReader, count: number): void {
 /** Decodes `count` records filling the whole section. Keys and values are views into the section. */
 export function decodeRecords(section: Buffer, count: number): KafkaRecord[] {
   checkCount(count);
-  const r = new ByteReader(section);
+  const r = new ByteCursor(section);
   const records: KafkaRecord[] = [];
   for (let i = 0; i < count; i++) {
     const outerEnd = enterRecord(r);
-    const attributes = r.readInt8();
-    const timestampDelta = r.readVarlong();
-    const offsetDelta = r.readVarint();
+    const attributes = r.int8();
+    const timestampDelta = r.varlong();
+    const offsetDelta = r.varint();
     const key = readNullableBytes(r);
     const value = readNullableBytes(r);
-    const headerCount = r.readVarint();
+    const headerCount = r.varint();
     if (headerCount < 0) throw recordFormatError(`invalid header count ${headerCount}`);
     const headers: RecordHeader[] = [];
     for (let h = 0; h < headerCount; h++) {
@@ -140,17 +141,17 @@ export function recordTimestampRange(
 ): { min: number; max: number } | undefined {
   checkCount(count);
   if (count === 0) return undefined;
-  const r = new ByteReader(section);
+  const r = new ByteCursor(section);
   let minDelta = Infinity;
   let maxDelta = -Infinity;
   for (let i = 0; i < count; i++) {
-    const length = r.readVarint();
+    const length = r.varint();
     if (length < 2 || length > r.remaining()) {
       throw recordFormatError(`record length ${length} at byte ${r.pos} exceeds the records section`);
     }
     const next = r.pos + length;
     r.pos++; // attributes
-    const delta = r.readVarlong();
+    const delta = r.varlong();
     if (r.pos > next) throw recordFormatError(`record at byte ${r.pos} is shorter than its timestampDelta`);
     if (delta < minDelta) minDelta = delta;
     if (delta > maxDelta) maxDelta = delta;

@@ -4,93 +4,15 @@
 // Numbers are JS numbers. A varlong is supported in [-2^52, 2^52) (its zigzag form is then a safe
 // integer), far beyond any real timestamp delta; anything else is RECORD_FORMAT, never rounded.
 //
-// Reading goes through ByteReader, a cursor over a byte range that throws RECORD_FORMAT on any
-// read past its end, so malformed input can never yield `undefined` bytes or a wrong value.
-// Writing goes through plain functions that take a position and return the next one.
+// Reading goes through the byte cursor (records/cursor.ts: varint(), varlong()). Writing goes
+// through plain functions that take a position and return the next one.
 
 import { KafkaBackupError } from '../errors.js';
 
 const TWO_POW_31 = 2 ** 31;
-const MAX_ZIGZAG = Number.MAX_SAFE_INTEGER;
 
 export function recordFormatError(message: string, details: Record<string, unknown> = {}): KafkaBackupError {
   return new KafkaBackupError('RECORD_FORMAT', message, details);
-}
-
-/** A read cursor over buf[pos, end). Every read checks bounds and advances `pos`. */
-export class ByteReader {
-  buf: Buffer;
-  pos: number;
-  end: number;
-
-  constructor(buf: Buffer, pos = 0, end = buf.length) {
-    this.buf = buf;
-    this.pos = pos;
-    this.end = end;
-  }
-
-  remaining(): number {
-    return this.end - this.pos;
-  }
-
-  readInt8(): number {
-    if (this.pos >= this.end) throw truncated(this.pos);
-    return this.buf.readInt8(this.pos++);
-  }
-
-  /** Advances by n bytes, which must be available. */
-  skip(n: number): void {
-    if (n < 0 || this.pos + n > this.end) throw truncated(this.pos);
-    this.pos += n;
-  }
-
-  /** Returns a view (no copy) of the next n bytes. */
-  slice(n: number): Buffer {
-    const start = this.pos;
-    this.skip(n);
-    return this.buf.subarray(start, start + n);
-  }
-
-  /** A zigzag varint (int32). At most 5 bytes. */
-  readVarint(): number {
-    const buf = this.buf;
-    let p = this.pos;
-    const limit = Math.min(this.end, p + 5);
-    let u = 0;
-    let shift = 0;
-    for (;;) {
-      if (p >= limit) throw p >= this.end ? truncated(p) : recordFormatError(`varint at byte ${this.pos} is longer than 5 bytes`);
-      const b = buf[p++]!;
-      u |= (b & 0x7f) << shift;
-      if (b < 0x80) break;
-      shift += 7;
-    }
-    this.pos = p;
-    return (u >>> 1) ^ -(u & 1);
-  }
-
-  /** A zigzag varlong (int64), which must decode to a safe integer. At most 10 bytes. */
-  readVarlong(): number {
-    const buf = this.buf;
-    let p = this.pos;
-    const limit = Math.min(this.end, p + 10);
-    let z = 0;
-    let mul = 1;
-    for (;;) {
-      if (p >= limit) throw p >= this.end ? truncated(p) : recordFormatError(`varlong at byte ${this.pos} is longer than 10 bytes`);
-      const b = buf[p++]!;
-      z += (b & 0x7f) * mul;
-      if (b < 0x80) break;
-      mul *= 128;
-    }
-    if (z > MAX_ZIGZAG) throw recordFormatError(`varlong at byte ${this.pos} is not a safe integer`);
-    this.pos = p;
-    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-  }
-}
-
-function truncated(pos: number): KafkaBackupError {
-  return recordFormatError(`record data truncated at byte ${pos}`);
 }
 
 function zigzag32(n: number): number {

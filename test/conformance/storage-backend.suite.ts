@@ -1,17 +1,24 @@
 // The behaviour every StorageBackend must have. Each backend's test file calls
 // defineStorageBackendSuite() with a factory for a fresh, empty backend; the tests use only the
 // StorageBackend interface, so S3, Azure and GCS run exactly this file against their emulators.
+// Which failures each backend marks retryable is checked too (storage-retryable.ts).
 
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { type ErrorCode, isKafkaBackupError } from '../../src/errors.js';
 import type { ObjectInfo, StorageBackend } from '../../src/storage/backend.js';
+import { type Check, type CheckAt, defineRetryabilityChecks } from './storage-retryable.js';
 
 export interface BackendUnderTest {
   backend: StorageBackend;
   /** Removes whatever the backend stored (temp directory, bucket). */
   cleanup(): Promise<void>;
+  /**
+   * A backend talking to a server: the same backend (kind, prefix, credentials) pointed at
+   * `endpoint` (http://host:port) instead of its store, for the network-fault retryability checks.
+   */
+  at?(endpoint: string): StorageBackend;
 }
 
 const MiB = 1024 * 1024;
@@ -34,12 +41,29 @@ async function keys(backend: StorageBackend, prefix: string): Promise<string[]> 
   return (await listAll(backend, prefix)).map((info) => info.key);
 }
 
-export function defineStorageBackendSuite(name: string, factory: () => Promise<BackendUnderTest>): void {
+/**
+ * `network`: the backend talks to a server, so every factory result has `at` and the suite also
+ * checks how it marks network faults; a local backend (filesystem, memory) has no such checks.
+ */
+export function defineStorageBackendSuite(name: string, factory: () => Promise<BackendUnderTest>, options: { network?: boolean } = {}): void {
   const check = (title: string, body: (backend: StorageBackend) => Promise<void>): void => {
     test(title, async () => {
       const { backend, cleanup } = await factory();
       try {
         await body(backend);
+      } finally {
+        await backend.close();
+        await cleanup();
+      }
+    });
+  };
+
+  const checkAt: CheckAt | undefined = options.network !== true ? undefined : (title, body) => {
+    test(title, async () => {
+      const { backend, cleanup, at } = await factory();
+      try {
+        assert.ok(at !== undefined, 'a network backend under test gives `at`');
+        await body(at);
       } finally {
         await backend.close();
         await cleanup();
@@ -182,10 +206,9 @@ export function defineStorageBackendSuite(name: string, factory: () => Promise<B
     });
 
     defineWriterChecks(check);
+    defineRetryabilityChecks(check, checkAt);
   });
 }
-
-type Check = (title: string, body: (backend: StorageBackend) => Promise<void>) => void;
 
 function defineWriterChecks(check: Check): void {
   check('createWriter: invisible until finish, then exact; an old version stays readable meanwhile', async (b) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KafkaBackupError, isKafkaBackupError } from '../../src/errors.js';
-import { readSafeInt64, safeInt64 } from '../../src/records/int64.js';
+import { parseSafeInt64, readSafeInt64, safeInt64 } from '../../src/records/int64.js';
 
 const refused = (field: string, value: string) => (err: unknown) =>
   isKafkaBackupError(err, 'RECORD_FORMAT') && err.message.includes(`${field} ${value}`) && err.details.field === field;
@@ -31,4 +31,13 @@ test('readSafeInt64 reports through the caller\'s error when given one', () => {
   assert.throws(() => readSafeInt64(buf, 0, 'f'), refused('f', '9007199254740993'));
   const mine = (field: string, value: string) => new KafkaBackupError('BACKUP_CORRUPT', `${field}=${value}`);
   assert.throws(() => readSafeInt64(buf, 0, 'f', mine), (err) => isKafkaBackupError(err, 'BACKUP_CORRUPT') && err.message === 'f=9007199254740993');
+});
+
+test('parseSafeInt64 reads a key name\'s decimal exactly, and answers undefined for anything else', () => {
+  assert.equal(parseSafeInt64('00000000000000000100'), 100);
+  assert.equal(parseSafeInt64('09007199254740991'), Number.MAX_SAFE_INTEGER);
+  assert.equal(parseSafeInt64('-5'), -5);
+  for (const text of ['09007199254740992', '99999999999999999999', '', '1e3', '0x10', ' 1', '1.0']) {
+    assert.equal(parseSafeInt64(text), undefined, JSON.stringify(text));
+  }
 });

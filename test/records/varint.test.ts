@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isKafkaBackupError } from '../../src/errors.js';
-import { ByteReader, varintSize, varlongSize, writeVarint, writeVarlong } from '../../src/records/varint.js';
+import { ByteCursor } from '../../src/records/cursor.js';
+import { varintSize, varlongSize, writeVarint, writeVarlong } from '../../src/records/varint.js';
 
 const isRecordFormat = (err: unknown) => isKafkaBackupError(err, 'RECORD_FORMAT');
 
@@ -34,14 +35,14 @@ describe('varint', () => {
   test('round trips across sizes and signs', () => {
     const ints = [0, 1, -1, 63, -64, 64, -65, 8191, 8192, 2 ** 20, -(2 ** 20), 2 ** 27, 2 ** 28, 2 ** 31 - 1, -(2 ** 31)];
     for (const n of ints) {
-      const r = new ByteReader(encodeVarint(n));
-      assert.equal(r.readVarint(), n);
+      const r = new ByteCursor(encodeVarint(n));
+      assert.equal(r.varint(), n);
       assert.equal(r.remaining(), 0);
     }
     const longs = [...ints, 2 ** 31, -(2 ** 31) - 1, 2 ** 40 + 3, -(2 ** 40) - 3, 1_700_000_000_000, 2 ** 52 - 1, -(2 ** 52)];
     for (const n of longs) {
-      const r = new ByteReader(encodeVarlong(n));
-      assert.equal(r.readVarlong(), n);
+      const r = new ByteCursor(encodeVarlong(n));
+      assert.equal(r.varlong(), n);
       assert.equal(r.remaining(), 0);
     }
   });
@@ -64,15 +65,15 @@ describe('varint', () => {
   });
 
   test('truncated, overlong and unsafe values are RECORD_FORMAT', () => {
-    assert.throws(() => new ByteReader(Buffer.from([0x80])).readVarint(), isRecordFormat);
-    assert.throws(() => new ByteReader(Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x01])).readVarint(), isRecordFormat);
-    assert.throws(() => new ByteReader(Buffer.from([0x80, 0x80])).readVarlong(), isRecordFormat);
+    assert.throws(() => new ByteCursor(Buffer.from([0x80])).varint(), isRecordFormat);
+    assert.throws(() => new ByteCursor(Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x01])).varint(), isRecordFormat);
+    assert.throws(() => new ByteCursor(Buffer.from([0x80, 0x80])).varlong(), isRecordFormat);
     // zigzag 2^60: beyond the safe range
     const big = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]);
-    assert.throws(() => new ByteReader(big).readVarlong(), isRecordFormat);
+    assert.throws(() => new ByteCursor(big).varlong(), isRecordFormat);
     assert.throws(() => varlongSize(2 ** 52), (err: unknown) => isKafkaBackupError(err, 'INTERNAL'));
     // a reader stops at its end even when the buffer goes on
-    assert.throws(() => new ByteReader(Buffer.from([0x80, 0x01]), 0, 1).readVarint(), isRecordFormat);
-    assert.throws(() => new ByteReader(Buffer.alloc(3)).slice(4), isRecordFormat);
+    assert.throws(() => new ByteCursor(Buffer.from([0x80, 0x01]), 0, 1).varint(), isRecordFormat);
+    assert.throws(() => new ByteCursor(Buffer.alloc(3)).slice(4), isRecordFormat);
   });
 });

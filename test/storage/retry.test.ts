@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KafkaBackupError } from '../../src/errors.js';
 import { prefetchGet } from '../../src/storage/capabilities.js';
-import { sleep, withRetries } from '../../src/storage/retry.js';
+import { retryClock } from '../../src/retry.js';
+import { withRetries } from '../../src/storage/retry.js';
 import { MemoryBackend } from './memory-backend.js';
 
-sleep.ms = async () => undefined;
+retryClock.sleep = async () => undefined;
 
 /** A memory backend whose next `failures` calls of the chosen operation throw. */
 function flaky(op: 'get' | 'put' | 'list', failures: number, retryable: boolean) {

@@ -9,7 +9,7 @@
 //     authorized_operations
 //     members => member_id client_id client_host member_metadata member_assignment
 import type { GroupOperations } from '../transport.js';
-import { Reader } from './reader.js';
+import { ByteCursor } from '../../records/cursor.js';
 import { Writer, type WireRequest } from './writer.js';
 
 export const DESCRIBE_GROUPS_API_KEY = 15;
@@ -23,7 +23,7 @@ export function describeGroupsOperationsRequest(groupIds: string[]): WireRequest
 }
 
 export function readDescribeGroupsOperationsResponse(payload: Buffer): { groups: GroupOperations[] } {
-  const r = new Reader(payload);
+  const r = ByteCursor.response(payload);
   r.int32(); // throttle_time_ms
   const groups = r.array((g) => {
     const errorCode = g.int16();

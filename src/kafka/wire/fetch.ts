@@ -12,7 +12,7 @@
 //       [aborted_transactions] preferred_read_replica records
 //       aborted_transactions => producer_id first_offset
 import { READ_COMMITTED, type FetchRequest, type FetchResponse } from '../transport.js';
-import { Reader } from './reader.js';
+import { ByteCursor } from '../../records/cursor.js';
 import { Writer, type WireRequest } from './writer.js';
 
 /** The decoded response; `throttleTimeMs` is the broker's quota delay, which the data plane ignores. */
@@ -46,7 +46,7 @@ export function fetchRequest(args: FetchRequest): WireRequest {
 
 /** Partition `records` are views into `payload`, not copies. */
 export function readFetchResponse(payload: Buffer): FetchResponsePayload {
-  const r = new Reader(payload);
+  const r = ByteCursor.response(payload);
   const throttleTimeMs = r.int32();
   const errorCode = r.int16();
   r.int32(); // session_id

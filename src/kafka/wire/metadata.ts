@@ -14,7 +14,7 @@
 //     partitions => error_code partition_index leader_id leader_epoch [replica_nodes] [isr_nodes]
 //       [offline_replicas]
 import type { ClusterOperations } from '../transport.js';
-import { Reader } from './reader.js';
+import { ByteCursor } from '../../records/cursor.js';
 import { Writer, type WireRequest } from './writer.js';
 
 export const METADATA_API_KEY = 3;
@@ -31,7 +31,7 @@ export function metadataOperationsRequest(topics: string[]): WireRequest {
 }
 
 export function readMetadataOperationsResponse(payload: Buffer): ClusterOperations {
-  const r = new Reader(payload);
+  const r = ByteCursor.response(payload);
   r.int32(); // throttle_time_ms
   r.array((b) => {
     b.int32(); // node_id

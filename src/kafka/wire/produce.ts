@@ -8,7 +8,7 @@
 //   responses => name [partition_responses]
 //     partition_responses => index error_code base_offset log_append_time_ms log_start_offset
 import type { ProduceRequest, ProduceResponse } from '../transport.js';
-import { Reader } from './reader.js';
+import { ByteCursor } from '../../records/cursor.js';
 import { Writer, type WireRequest } from './writer.js';
 
 /** The decoded response; `throttleTimeMs` is the broker's quota delay, which the restore ignores. */
@@ -27,7 +27,7 @@ export function produceRequest(args: ProduceRequest): WireRequest {
 }
 
 export function readProduceResponse(payload: Buffer): ProduceResponsePayload {
-  const r = new Reader(payload);
+  const r = ByteCursor.response(payload);
   const topics = r.array((t) => {
     const topic = t.string() ?? '';
     const partitions = t.array((p) => {

@@ -13,6 +13,7 @@ import { KafkaBackupError, isKafkaBackupError } from '../../errors.js';
 import { protocolError } from '../../kafka/protocol-errors.js';
 import type { KafkaSink, ProduceOutcome } from '../../kafka/sink.js';
 import type { OutgoingBatch } from './produce-batcher.js';
+import { retry } from '../../retry.js';
 
 const DUPLICATE_SEQUENCE_NUMBER = 46;
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
@@ -20,6 +21,11 @@ const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 interface InFlight {
   item: OutgoingBatch;
   outcome: Promise<ProduceOutcome | { failure: unknown }>;
+}
+
+/** A produce result that was not acknowledged: what the retry loop decides on. */
+class NotAccepted {
+  constructor(readonly result: ProduceOutcome | { failure: unknown }) {}
 }
 
 export interface ProducerSinkOps extends Pick<KafkaSink, 'produce'> {
@@ -79,15 +85,23 @@ export class PartitionProducer {
     this.sink.forgetLeader?.(this.topic, this.partition);
     for (let i = 0; i < entries.length; i++) {
       const item = entries[i]!.item;
-      let result = settled[i]!;
-      for (let attempt = 0; !this.accept(item, result); attempt++) {
-        if (attempt >= this.opts.retries || !this.retryable(result, i > 0 || attempt > 0)) throw this.failure(result);
-        const delay = Math.min(10_000, this.opts.retryBackoffMs * 2 ** attempt);
-        this.opts.log.warn({ topic: this.topic, partition: this.partition, attempt: attempt + 1, reason: this.reason(result) }, 'produce failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-        this.sink.forgetLeader?.(this.topic, this.partition);
-        result = await this.produce(item);
-      }
+      // Attempt 0 is the settled result; each retry asks for the leader again and re-sends.
+      const attempt = async (attempt: number): Promise<void> => {
+        if (attempt > 0) this.sink.forgetLeader?.(this.topic, this.partition);
+        const result = attempt === 0 ? settled[i]! : await this.produce(item);
+        if (!this.accept(item, result)) throw new NotAccepted(result);
+      };
+      await retry(attempt, {
+        policy: { retries: this.opts.retries, baseDelayMs: this.opts.retryBackoffMs, maxDelayMs: 10_000, jitter: 'none' },
+        isRetryable: (err, attempt) => err instanceof NotAccepted && this.retryable(err.result, i > 0 || attempt > 0),
+        onRetry: (err, attempt) =>
+          this.opts.log.warn(
+            { topic: this.topic, partition: this.partition, attempt, reason: this.reason((err as NotAccepted).result) },
+            'produce failed; retrying',
+          ),
+      }).catch((err: unknown) => {
+        throw err instanceof NotAccepted ? this.failure(err.result) : err;
+      });
     }
   }
 

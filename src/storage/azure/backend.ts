@@ -15,7 +15,7 @@ import { KafkaBackupError } from '../../errors.js';
 import type { ByteRange, ObjectInfo, ObjectWriter, PutOptions, StorageBackend } from '../backend.js';
 import type { PagedLister, TemporarySweeper } from '../capabilities.js';
 import { validateKey, validatePrefix } from '../keys.js';
-import type { RetryPolicy } from '../retry.js';
+import type { RetryPolicy } from '../../retry.js';
 import { LengthMismatch, readBody } from './body.js';
 import { createAzureClient, type AzureClient } from './client.js';
 import { normalizeEtag } from './etag.js';

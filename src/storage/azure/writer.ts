@@ -23,7 +23,8 @@ import { randomBytes } from 'node:crypto';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { KafkaBackupError } from '../../errors.js';
 import type { ObjectInfo, ObjectWriter } from '../backend.js';
-import { defaultRetryPolicy, sleep, type RetryPolicy } from '../retry.js';
+import { retry, type RetryPolicy } from '../../retry.js';
+import { defaultRetryPolicy } from '../retry.js';
 import { normalizeEtag } from './etag.js';
 
 export interface BlockSettings {
@@ -158,18 +159,18 @@ export class AzureBlockWriter implements ObjectWriter {
     return data;
   }
 
-  async #retrying<T>(operation: () => Promise<T>): Promise<T> {
-    const policy = this.settings.retry ?? defaultRetryPolicy;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await operation();
-      } catch (err) {
-        const mapped = this.mapError(err);
-        if (!mapped.retryable || attempt >= policy.retries || this.#state === 'done') throw mapped;
-        const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-        await sleep.ms(Math.round(cap / 2 + Math.random() * (cap / 2)));
-      }
-    }
+  /** Retries what mapError calls retryable, until the writer is done (finished or aborted). */
+  #retrying<T>(operation: () => Promise<T>): Promise<T> {
+    return retry(
+      () =>
+        operation().catch((err: unknown) => {
+          throw this.mapError(err);
+        }),
+      {
+        policy: this.settings.retry ?? defaultRetryPolicy,
+        isRetryable: (mapped) => (mapped as KafkaBackupError).retryable && this.#state !== 'done',
+      },
+    );
   }
 
   #throwIfFailed(): void {

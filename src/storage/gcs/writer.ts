@@ -28,7 +28,8 @@ import type { ObjectInfo, ObjectWriter } from '../backend.js';
 import type { GcsErrorContext } from './errors.js';
 import type { GcsAgents } from './http-pool.js';
 import { SerialSteps } from '../serial-steps.js';
-import { retrying } from '../retry.js';
+import { retry } from '../../retry.js';
+import { defaultRetryPolicy } from '../retry.js';
 
 export interface WriterTarget {
   file: File;
@@ -90,10 +91,12 @@ export class GcsWriter implements ObjectWriter {
         const data = Buffer.concat(this.#pending);
         this.#pending = [];
         // The data is in memory: a dropped connection is retried like any other storage call.
-        await retrying(() =>
-          this.target.file.save(data, { resumable: false, metadata: { contentType } }).catch((err: unknown) => {
-            throw this.#mapped(err);
-          }),
+        await retry(
+          () =>
+            this.target.file.save(data, { resumable: false, metadata: { contentType } }).catch((err: unknown) => {
+              throw this.#mapped(err);
+            }),
+          { policy: defaultRetryPolicy },
         );
         metadata = this.target.file.metadata;
       } else {

@@ -4,9 +4,10 @@
 // policy as the decorator (retry.ts), retrying what errors.ts calls retryable; an abort signal
 // ends the wait at once.
 
-import { defaultRetryPolicy, retrying, type RetryPolicy } from '../retry.js';
+import { retry, type RetryPolicy } from '../../retry.js';
+import { defaultRetryPolicy } from '../retry.js';
 import { isRetryable } from './errors.js';
 
 export function withUploadRetries<T>(operation: () => Promise<T>, signal?: AbortSignal, policy: RetryPolicy = defaultRetryPolicy): Promise<T> {
-  return retrying(operation, { policy, isRetryable, ...(signal === undefined ? {} : { signal }) });
+  return retry(() => operation(), { policy, isRetryable: (err) => isRetryable(err), ...(signal === undefined ? {} : { signal }) });
 }

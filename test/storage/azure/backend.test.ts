@@ -10,8 +10,10 @@ import { accountKey, accountName, azureConfig, connectionString, endpoint, fresh
 defineStorageBackendSuite('azure (connection_string, no prefix)', async () => {
   const container = await freshContainer();
   const backend = createAzureBackend(azureConfig({ container: container.name, connection_string: connectionString() }));
-  return { backend, cleanup: container.remove };
-});
+  // The connection string names the blob endpoint; the account's key and name stay the same.
+  const at = (server: string) => createAzureBackend(azureConfig({ container: container.name, account_name: accountName(), account_key: accountKey(), endpoint: `${server}/${accountName()}` }));
+  return { backend, cleanup: container.remove, at };
+}, { network: true });
 
 defineStorageBackendSuite('azure (account_key, prefix "kafka/prod", 1 MiB blocks)', async () => {
   const container = await freshContainer();
@@ -24,5 +26,5 @@ defineStorageBackendSuite('azure (account_key, prefix "kafka/prod", 1 MiB blocks
     block_size: '1MiB',
     max_concurrent_uploads: 3,
   });
-  return { backend: createAzureBackend(config), cleanup: container.remove };
-});
+  return { backend: createAzureBackend(config), cleanup: container.remove, at: (server) => createAzureBackend({ ...config, endpoint: `${server}/${accountName()}` }) };
+}, { network: true });

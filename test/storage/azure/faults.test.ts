@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { isKafkaBackupError } from '../../../src/errors.js';
 import type { StorageBackend } from '../../../src/storage/backend.js';
 import { createAzureBackend } from '../../../src/storage/azure/backend.js';
-import { withRetries, type RetryPolicy } from '../../../src/storage/retry.js';
+import type { RetryPolicy } from '../../../src/retry.js';
+import { withRetries } from '../../../src/storage/retry.js';
 import { accountKey, azureConfig, freshContainer, MiB, type FreshContainer } from './helpers.js';
 import { AzuriteProxy, sleep } from './toxiproxy.js';
 

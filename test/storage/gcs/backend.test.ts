@@ -5,8 +5,8 @@ import { adminClient, createBucket, gcsConfig, removeBucket } from './emulator.j
 // Every test gets its own bucket, so tests never see each other's objects.
 defineStorageBackendSuite('gcs (fake-gcs-server)', async () => {
   const bucket = await createBucket();
-  return { backend: createGcsBackend(gcsConfig(bucket)), cleanup: () => removeBucket(bucket) };
-});
+  return { backend: createGcsBackend(gcsConfig(bucket)), cleanup: () => removeBucket(bucket), at: (endpoint) => createGcsBackend(gcsConfig(bucket, { endpoint })) };
+}, { network: true });
 
 // The same suite under a config prefix. Neighbours outside the prefix, one of them sharing its
 // leading characters ("kafka/prod-x/"), must never show: the suite asserts exact listings.
@@ -15,5 +15,9 @@ defineStorageBackendSuite('gcs (fake-gcs-server) with prefix "kafka/prod/"', asy
   for (const name of ['kafka/other', 'kafka/prod-x/y', 'kafka/prodz', 'top']) {
     await adminClient().bucket(bucket).file(name).save(Buffer.from(name), { resumable: false });
   }
-  return { backend: createGcsBackend(gcsConfig(bucket, { prefix: 'kafka/prod/' })), cleanup: () => removeBucket(bucket) };
-});
+  return {
+    backend: createGcsBackend(gcsConfig(bucket, { prefix: 'kafka/prod/' })),
+    cleanup: () => removeBucket(bucket),
+    at: (endpoint) => createGcsBackend(gcsConfig(bucket, { prefix: 'kafka/prod/', endpoint })),
+  };
+}, { network: true });

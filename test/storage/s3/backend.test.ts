@@ -15,22 +15,24 @@ defineStorageBackendSuite('s3 (MinIO)', async () => {
   const backend = createS3Backend(s3Config(bucket.bucket, small));
   return {
     backend,
+    at: (endpoint) => createS3Backend(s3Config(bucket.bucket, { ...small, endpoint })),
     cleanup: async () => {
       assert.deepEqual(await bucket.uploads(), [], 'no multipart upload is left behind');
       await bucket.remove();
     },
   };
-});
+}, { network: true });
 
 defineStorageBackendSuite('s3 (MinIO) under prefix "kafka/prod"', async () => {
   const bucket = await createBucket();
   const backend = createS3Backend(s3Config(bucket.bucket, { ...small, prefix: 'kafka/prod' }));
   return {
     backend,
+    at: (endpoint) => createS3Backend(s3Config(bucket.bucket, { ...small, prefix: 'kafka/prod', endpoint })),
     cleanup: async () => {
       for (const name of await bucket.names()) assert.ok(name.startsWith('kafka/prod/'), `${name} is under the prefix`);
       assert.deepEqual(await bucket.uploads(), [], 'no multipart upload is left behind');
       await bucket.remove();
     },
   };
-});
+}, { network: true });
