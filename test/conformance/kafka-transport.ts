@@ -17,7 +17,7 @@ import {
   type KafkaTransport,
   type ProducePartitionResponse,
 } from '../../src/kafka/transport.js';
-import { attributeBits, batchLayout, readBatchHeader, walkBatches } from '../../src/records/batch.js';
+import { attributeBits, batchLayout, readBatchHeader, walkBatches, writeBatchCrc } from '../../src/records/batch.js';
 import { controlType } from '../../src/records/control.js';
 import { buildBatch, buildCompressedBatch, buildControlBatch, readBack, type BatchSpec, type SimpleRecord } from '../records/build.js';
 
@@ -43,7 +43,7 @@ export interface KafkaTransportHarness {
 
 const TOPIC_OPERATIONS = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
 const CLUSTER_OPERATIONS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
+const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 
 const code = {
   OFFSET_OUT_OF_RANGE: 1,
@@ -53,6 +53,7 @@ const code = {
   MESSAGE_TOO_LARGE: 10,
   INVALID_TIMESTAMP: 32,
   OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
   INVALID_RECORD: 87,
 } as const;
 
@@ -227,13 +228,14 @@ export function defineKafkaTransportSuite(name: string, makeHarness: () => Promi
       assert.deepEqual(await t.topics([fine]), [], 'validateOnly creates nothing');
     });
 
-    test('createTopics: a refusal throws KAFKA_PROTOCOL with the Kafka error name', async () => {
-      const existing = await newTopic('exists-again');
-      await assert.rejects(t.createTopics([{ name: existing, partitions: 1 }], { validateOnly: false }), (err: unknown) => {
+    test('createTopics: a refusal throws KAFKA_PROTOCOL with the Kafka error name; nothing is created', async () => {
+      const name = h.unique('refused');
+      await assert.rejects(t.createTopics([{ name, partitions: 1, configs: { 'retention.ms': 'soon' } }], { validateOnly: false }), (err: unknown) => {
         assert.ok(isKafkaBackupError(err, 'KAFKA_PROTOCOL'), String(err));
-        assert.equal(err.details.kafkaError, 'TOPIC_ALREADY_EXISTS');
+        assert.equal(err.details.kafkaError, 'INVALID_CONFIG');
         return true;
       });
+      assert.deepEqual(await t.topics([name]), []);
     });
 
     test('describeConfigs: configs set on the topic have source topic, the others a default source', async () => {
@@ -481,12 +483,16 @@ export function defineKafkaTransportSuite(name: string, makeHarness: () => Promi
       assert.deepEqual(await produce(topic, 0, late), { partition: 0, errorCode: 0, baseOffset: 0 });
     });
 
-    test('refused batches: offset gaps, control batch, bad CRC, too large, keyless on compacted, old timestamp, unknown topic', async () => {
+    test('refused batches: offset gaps, transactional and control batches, bad CRC, too large, keyless on compacted, old timestamp, unknown topic', async () => {
       const topic = await newTopic('refused', 1, { 'max.message.bytes': '2000', 'message.timestamp.before.max.ms': '3600000' });
       const compacted = await newTopic('refused-compacted', 1, { 'cleanup.policy': 'compact' });
       const gaps = buildBatch({ records: [{ offset: 0, timestamp: Date.now(), key: 'a', value: 'a' }, { offset: 2, timestamp: Date.now(), key: 'b', value: 'b' }] });
       assert.equal((await produce(topic, 0, gaps)).errorCode, code.INVALID_RECORD);
-      assert.equal((await produce(topic, 0, buildControlBatch({ baseOffset: 0, producerId: 1, type: 'commit' }))).errorCode, code.INVALID_RECORD);
+      const marker = buildControlBatch({ baseOffset: 0, producerId: 1, type: 'commit' });
+      assert.equal((await produce(topic, 0, marker)).errorCode, code.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional records without a transactional id');
+      marker.writeInt16BE(attributeBits.control, batchLayout.attributes);
+      writeBatchCrc(marker);
+      assert.equal((await produce(topic, 0, marker)).errorCode, code.INVALID_RECORD, 'a control batch from a client');
       const corrupt = buildBatch({ records: records(1, 'crc') });
       corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 0xff, corrupt.length - 1);
       assert.equal((await produce(topic, 0, corrupt)).errorCode, code.CORRUPT_MESSAGE);

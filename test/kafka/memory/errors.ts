@@ -34,6 +34,7 @@ export const kafkaErrors = {
   DUPLICATE_SEQUENCE_NUMBER: { code: 46, retryable: false },
   INVALID_PRODUCER_EPOCH: { code: 47, retryable: false },
   INVALID_TXN_STATE: { code: 48, retryable: false },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { code: 53, retryable: false },
   KAFKA_STORAGE_ERROR: { code: 56, retryable: true },
   INVALID_RECORD: { code: 87, retryable: false },
 } as const;

@@ -6,11 +6,15 @@ import type { MemoryKafka } from './cluster.js';
 import { errorCode } from './errors.js';
 
 const bits = (...codes: number[]) => codes.reduce((f, c) => f | (1 << c), 0);
-/** Kafka's AclEntry.supportedOperations: READ 3, WRITE 4, CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12. */
+/**
+ * Kafka 4's AclEntry.supportedOperations: READ 3, WRITE 4, CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8,
+ * CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12. Groups have had
+ * configs since KIP-848, hence DESCRIBE_CONFIGS and ALTER_CONFIGS on them (the real broker says so).
+ */
 export const supportedOperations = {
   cluster: bits(5, 9, 10, 11, 12, 7, 8),
   topic: bits(3, 4, 5, 8, 6, 7, 10, 11),
-  group: bits(3, 8, 6),
+  group: bits(3, 8, 6, 10, 11),
 };
 export const NOT_PROVIDED = -2147483648;
 

@@ -1,11 +1,13 @@
-// Produce v7 (acks=all) as a Kafka leader validates and appends it (LogValidator,
-// UnifiedLog.analyzeAndValidateRecords / analyzeAndValidateProducerState). Per partition:
+// Produce v7 (acks=all) as a Kafka leader validates and appends it (KafkaApis.handleProduceRequest,
+// LogValidator, UnifiedLog.analyzeAndValidateRecords / analyzeAndValidateProducerState). A request
+// holding a transactional batch needs a transactional id, which the seam never sends: every
+// partition answers TRANSACTIONAL_ID_AUTHORIZATION_FAILED. Then per partition:
 // UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS (min.insync.replicas
 // above the in-sync replicas), then the batch: exactly one v2 batch (INVALID_RECORD), a valid
 // CRC (CORRUPT_MESSAGE), at most max.message.bytes (MESSAGE_TOO_LARGE), no control batch, offsets
 // without gaps, a sequence when there is a producer id (INVALID_RECORD), no LogAppendTime from a
 // client and record times within the topic's bounds (INVALID_TIMESTAMP), keys on a compacted
-// topic (INVALID_RECORD), no transactional batch outside a transaction (INVALID_TXN_STATE); then
+// topic (INVALID_RECORD); then
 // the idempotent producer's sequence (producer-state.ts). The broker sets the base offset and
 // leader epoch, and on a LogAppendTime topic the batch's time.
 import { attributeBits, batchLayout, readBatchHeader, verifyBatchCrc, walkBatches, writeBatchCrc, type BatchHeader } from '../../../src/records/batch.js';
@@ -40,7 +42,6 @@ async function batchProblem(topic: MemoryTopic, part: MemoryPartition, kafka: Me
   if (h.isControl || h.recordCount < 1 || h.recordCount !== h.lastOffsetDelta + 1) return 'INVALID_RECORD';
   if (h.producerId >= 0 && h.baseSequence < 0) return 'INVALID_RECORD';
   if (h.timestampType === 'log-append') return 'INVALID_TIMESTAMP';
-  if (h.isTransactional && !part.log.openTxns.has(h.producerId)) return 'INVALID_TXN_STATE';
   const section = await kafkaCodecs.decompressRecords(h.codec, batch.subarray(batchLayout.records));
   const records = decodeRecords(section, h.recordCount);
   if (config('cleanup.policy').split(',').includes('compact') && records.some((r) => r.key === null)) return 'INVALID_RECORD';
@@ -91,7 +92,15 @@ async function producePartition(
   return { partition, errorCode: 0, baseOffset };
 }
 
+const isTransactional = (batch: Buffer) =>
+  batch.length > batchLayout.attributes + 1 && (batch.readInt16BE(batchLayout.attributes) & attributeBits.transactional) !== 0;
+
 export async function handleProduce(kafka: MemoryKafka, nodeId: number, req: ProduceRequest, faults: RequestFaults): Promise<ProduceResponse> {
+  if (req.topics.some((t) => t.partitions.some((p) => isTransactional(p.batch)))) {
+    return {
+      topics: req.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => fail(p.partition, 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED')) })),
+    };
+  }
   const topics = [];
   for (const t of req.topics) {
     const partitions = [];
