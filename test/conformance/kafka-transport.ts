@@ -409,6 +409,12 @@ export function defineKafkaTransportSuite(name: string, makeHarness: () => Promi
       assert.equal(part.highWatermark, end);
       assert.equal(part.lastStableOffset, end);
       assert.deepEqual(await offsets(topic, 0), { earliest: 0, latest: end });
+      const insideAborted = await fetchAt(topic, 0, abortedBatch.header.baseOffset + 1);
+      assert.deepEqual(
+        insideAborted.abortedTransactions,
+        [{ producerId: abortedBatch.header.producerId, firstOffset: abortedBatch.header.baseOffset }],
+        'a fetch that starts inside an aborted transaction still lists it',
+      );
       const afterAbort = await fetchAt(topic, 0, controls[1]!.header.baseOffset + 1);
       assert.deepEqual(afterAbort.abortedTransactions, [], 'a fetch past the abort marker lists no aborted transaction');
     });
@@ -533,6 +539,9 @@ export function defineKafkaTransportSuite(name: string, makeHarness: () => Promi
           [topic, 1, -1, 'n/a'],
         ],
       );
+      await coordinator.commitOffsets(group, [{ topic, partition: 1, offset: 0, metadata: null }]);
+      const second = await t.committedOffsets(group, [topic]);
+      assert.deepEqual(second.map((o) => [o.partition, o.offset, o.metadata]), [[0, 3, 'meta'], [1, 0, null]], 'a null commit metadata reads back null');
       assert.ok((await t.listGroups()).includes(group));
       assert.deepEqual(await t.describeGroups([group]), [{ groupId: group, state: 'Empty', members: 0 }]);
       const unknown = h.unique('no-group');
@@ -556,6 +565,21 @@ export function defineKafkaTransportSuite(name: string, makeHarness: () => Promi
       } finally {
         await member.stop();
       }
+    });
+
+    test('commitOffsets at a broker that is not the coordinator: NOT_COORDINATOR, retryable', async (tc) => {
+      const brokers = await t.brokers();
+      if (!need(tc, brokers.length > 1, 'a second broker')) return;
+      const group = h.unique('elsewhere');
+      const coordinator = await t.groupCoordinator(group);
+      const other = await t.broker(brokers.find((b) => b.nodeId !== coordinator.nodeId)!.nodeId);
+      const topic = await newTopic('elsewhere');
+      await assert.rejects(other.commitOffsets(group, [{ topic, partition: 0, offset: 0, metadata: null }]), (err: unknown) => {
+        assert.ok(isKafkaBackupError(err, 'KAFKA_PROTOCOL'), String(err));
+        assert.equal(err.details.kafkaError, 'NOT_COORDINATOR');
+        assert.equal(err.retryable, true);
+        return true;
+      });
     });
 
     test('authorized operations: everything allowed without ACLs; a missing topic is UNKNOWN_TOPIC_OR_PARTITION', async () => {
