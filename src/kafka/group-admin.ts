@@ -3,16 +3,7 @@
 // empty member id, as Kafka's own admin tools do: the coordinator accepts them only for a group
 // without members, so a running consumer is never moved under its feet.
 import type { CommittedOffset } from '../format/group-offsets.js';
-import type { KafkaConnection } from './connection.js';
-import { translateKafkaError } from './errors.js';
-import { safeInt64 } from '../records/int64.js';
-
-export interface GroupDescription {
-  groupId: string;
-  /** Kafka's group state: Empty, Stable, PreparingRebalance, CompletingRebalance, Dead. */
-  state: string;
-  members: number;
-}
+import type { GroupDescription, KafkaTransport } from './transport.js';
 
 export interface GroupAdmin {
   /** Every consumer group id the cluster knows. */
@@ -29,62 +20,24 @@ export function isActive(g: GroupDescription): boolean {
   return g.members > 0 || !['Empty', 'Dead'].includes(g.state);
 }
 
-export function kafkaGroupAdmin(conn: KafkaConnection): GroupAdmin {
-  const where = conn.settings.bootstrapServers.join(',');
+export function kafkaGroupAdmin(transport: KafkaTransport): GroupAdmin {
   return {
     async listGroups() {
-      try {
-        const { groups } = await conn.admin.listGroups();
-        return groups.map((g) => g.groupId).sort();
-      } catch (err) {
-        throw translateKafkaError(err, `listing consumer groups on ${where}`);
-      }
+      return (await transport.listGroups()).sort();
     },
     async committedOffsets(groupId, topics) {
       if (topics.length === 0) return [];
-      try {
-        const res = await conn.admin.fetchOffsets({ groupId, topics });
-        const out: CommittedOffset[] = [];
-        for (const t of res) {
-          for (const p of t.partitions) {
-            const offset = safeInt64(p.offset, `OffsetFetch response ${groupId} ${t.topic}/${p.partition} committed_offset`);
-            if (offset >= 0) out.push({ topic: t.topic, partition: p.partition, offset, metadata: p.metadata ?? null });
-          }
-        }
-        return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-      } catch (err) {
-        throw translateKafkaError(err, `reading the committed offsets of consumer group ${groupId} on ${where}`);
-      }
+      const offsets = await transport.committedOffsets(groupId, topics);
+      return offsets.filter((o) => o.offset >= 0).sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
     },
     async describeGroups(groupIds) {
       if (groupIds.length === 0) return [];
-      try {
-        const { groups } = await conn.admin.describeGroups(groupIds);
-        return groups.map((g) => ({ groupId: g.groupId, state: g.state, members: g.members.length }));
-      } catch (err) {
-        throw translateKafkaError(err, `describing consumer groups on ${where}`);
-      }
+      return transport.describeGroups(groupIds);
     },
     async commitOffsets(groupId, offsets) {
       if (offsets.length === 0) return;
-      const doing = `committing offsets of consumer group ${groupId} on ${where}`;
-      const byTopic = new Map<string, CommittedOffset[]>();
-      for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
-      // kafkajs's OffsetCommit response parser throws on the first partition error code.
-      try {
-        const coordinator = await conn.cluster.findGroupCoordinator({ groupId });
-        await coordinator.offsetCommit({
-          groupId,
-          groupGenerationId: -1,
-          memberId: '',
-          topics: [...byTopic].map(([topic, os]) => ({
-            topic,
-            partitions: os.map((o) => ({ partition: o.partition, offset: String(o.offset), metadata: o.metadata })),
-          })),
-        });
-      } catch (err) {
-        throw translateKafkaError(err, doing);
-      }
+      const coordinator = await transport.groupCoordinator(groupId);
+      await coordinator.commitOffsets(groupId, offsets);
     },
   };
 }

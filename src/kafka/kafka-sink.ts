@@ -1,13 +1,10 @@
-// KafkaSink over kafkajs's broker connections with raw Produce v7 (see wire/produce.ts).
+// KafkaSink over a KafkaTransport's broker channels with raw Produce v7 (transport.ts).
 import { KafkaBackupError } from '../errors.js';
-import type { KafkaConnection } from './connection.js';
-import { translateKafkaError } from './errors.js';
-import { safeInt64 } from '../records/int64.js';
-import type { KjsBroker } from './kafkajs-internals.js';
-import type { KafkaSink, NewTopic, ProduceOutcome, ProducerIdentity } from './sink.js';
-import { produceRequest, produceResponse } from './wire/produce.js';
-import { withKafkaRetries } from './retry.js';
 import { ClusterClient } from './cluster-client.js';
+import { withKafkaRetries } from './retry.js';
+import type { KafkaSettings } from './settings.js';
+import type { KafkaSink, ProduceOutcome } from './sink.js';
+import type { BrokerChannel, NewTopic, ProducerIdentity } from './transport.js';
 
 interface PendingProduce {
   topic: string;
@@ -33,8 +30,8 @@ class BrokerProduceQueue {
   private scheduled = false;
 
   constructor(
-    private readonly broker: KjsBroker,
-    private readonly conn: KafkaConnection,
+    private readonly broker: BrokerChannel,
+    private readonly settings: KafkaSettings,
   ) {}
 
   enqueue(p: PendingProduce): void {
@@ -44,7 +41,7 @@ class BrokerProduceQueue {
 
   private schedule(): void {
     if (this.scheduled || this.pending.length === 0) return;
-    if (this.inFlight >= this.conn.settings.maxInFlightPerConnection) return;
+    if (this.inFlight >= this.settings.maxInFlightPerConnection) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -76,19 +73,18 @@ class BrokerProduceQueue {
     this.inFlight++;
     const byTopic = new Map<string, PendingProduce[]>();
     for (const p of take) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
-    this.broker.connectionPool
-      .send({
-        request: produceRequest({
+    this.broker
+      .produce(
+        {
           acks: ACKS_ALL,
           timeoutMs: PRODUCE_TIMEOUT_MS,
           topics: [...byTopic].map(([topic, ps]) => ({
             topic,
             partitions: ps.map((p) => ({ partition: p.partition, batch: p.batch })),
           })),
-        }),
-        response: produceResponse,
-        requestTimeout: this.conn.settings.requestTimeoutMs + PRODUCE_TIMEOUT_MS,
-      })
+        },
+        this.settings.requestTimeoutMs + PRODUCE_TIMEOUT_MS,
+      )
       .then(
         (res) => {
           for (const p of take) {
@@ -97,9 +93,8 @@ class BrokerProduceQueue {
             else p.reject(new KafkaBackupError('KAFKA_PROTOCOL', `produce response lacks ${p.topic}/${p.partition}`, { retryable: true }));
           }
         },
-        (err) => {
-          const e = translateKafkaError(err, `producing to broker ${this.broker.nodeId}`);
-          for (const p of take) p.reject(e);
+        (err: unknown) => {
+          for (const p of take) p.reject(err);
         },
       )
       .finally(() => {
@@ -111,53 +106,28 @@ class BrokerProduceQueue {
 
 export class RawKafkaSink extends ClusterClient implements KafkaSink {
   private readonly queues = new Map<number, BrokerProduceQueue>();
-  private readonly leaders = new Map<string, KjsBroker>();
+  private readonly leaders = new Map<string, BrokerChannel>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly staleLeaders = new Set<string>();
 
-
-
-
   async createTopics(topics: NewTopic[]): Promise<void> {
     if (topics.length === 0) return;
-    try {
-      await this.conn.admin.createTopics({
-        waitForLeaders: true,
-        topics: topics.map((t) => ({
-          topic: t.name,
-          numPartitions: t.partitions,
-          replicationFactor: t.replicationFactor ?? -1,
-          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      });
-    } catch (err) {
-      throw translateKafkaError(err, `creating topics ${topics.map((t) => t.name).join(', ')}`);
-    }
+    await this.transport.createTopics(topics, { validateOnly: false });
   }
-
-
 
   initProducer(): Promise<ProducerIdentity> {
     // The first InitProducerId of a cluster creates its transaction-state topic: expect a few
     // COORDINATOR_LOAD_IN_PROGRESS answers, retried here.
-    return withKafkaRetries({ ...this.conn.settings, retries: Math.max(10, this.conn.settings.retries) }, this.log, 'InitProducerId', () =>
-      this.initProducerOnce(),
-    );
+    const settings = this.transport.settings;
+    return withKafkaRetries({ ...settings, retries: Math.max(10, settings.retries) }, this.log, 'InitProducerId', () => this.initProducerOnce());
   }
 
   private async initProducerOnce(): Promise<ProducerIdentity> {
-    try {
-      if (!this.conn.cluster.brokerPool.metadata) await this.conn.cluster.refreshMetadata();
-      const brokers = this.conn.cluster.brokerPool.metadata?.brokers ?? [];
-      // Any broker answers a non-transactional InitProducerId.
-      const nodeId = brokers[Math.floor(Math.random() * brokers.length)]?.nodeId;
-      if (nodeId === undefined) throw new KafkaBackupError('KAFKA_UNREACHABLE', 'the cluster metadata lists no brokers', { retryable: true });
-      const broker = await this.conn.cluster.findBroker({ nodeId });
-      const res = await broker.initProducerId({ transactionTimeout: 60_000 });
-      return { producerId: safeInt64(res.producerId, 'InitProducerId response producer_id'), producerEpoch: res.producerEpoch };
-    } catch (err) {
-      throw translateKafkaError(err, 'initializing an idempotent producer (InitProducerId)');
-    }
+    const brokers = await this.transport.brokers();
+    // Any broker answers a non-transactional InitProducerId.
+    const nodeId = brokers[Math.floor(Math.random() * brokers.length)]?.nodeId;
+    if (nodeId === undefined) throw new KafkaBackupError('KAFKA_UNREACHABLE', 'the cluster metadata lists no brokers', { retryable: true });
+    return (await this.transport.broker(nodeId)).initProducerId();
   }
 
   produce(topic: string, partition: number, batch: Buffer): Promise<ProduceOutcome> {
@@ -181,22 +151,21 @@ export class RawKafkaSink extends ClusterClient implements KafkaSink {
     this.staleLeaders.add(tp);
   }
 
-  private async leader(topic: string, partition: number): Promise<KjsBroker> {
+  private async leader(topic: string, partition: number): Promise<BrokerChannel> {
     const tp = `${topic}\u0000${partition}`;
     const cached = this.leaders.get(tp);
     if (cached) return cached;
-    const broker = await this.conn.leaderFor(topic, partition, this.staleLeaders.delete(tp));
+    const broker = await this.transport.leader(topic, partition, this.staleLeaders.delete(tp));
     this.leaders.set(tp, broker);
     return broker;
   }
 
-  private queue(broker: KjsBroker): BrokerProduceQueue {
+  private queue(broker: BrokerChannel): BrokerProduceQueue {
     let q = this.queues.get(broker.nodeId);
     if (!q) {
-      q = new BrokerProduceQueue(broker, this.conn);
+      q = new BrokerProduceQueue(broker, this.transport.settings);
       this.queues.set(broker.nodeId, q);
     }
     return q;
   }
-
 }

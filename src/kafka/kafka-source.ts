@@ -1,17 +1,16 @@
-// KafkaSource over kafkajs's broker connections with raw Fetch v11 (see wire/fetch.ts).
+// KafkaSource over a KafkaTransport's broker channels with raw Fetch v11 (transport.ts).
 // Fetches for partitions led by the same broker are coalesced: while one Fetch request to a broker
 // is in flight, new calls queue, and the next request carries all of them.
 import { KafkaBackupError } from '../errors.js';
 import { readBatchHeader, walkBatches } from '../records/batch.js';
 import { trimBatch } from '../records/trim.js';
 import { AbortedTransactionFilter } from '../records/transactions.js';
-import type { KafkaConnection } from './connection.js';
-import { brokerError, translateKafkaError } from './errors.js';
-import type { KjsBroker } from './kafkajs-internals.js';
-import type { FetchedData, KafkaSource, RawBatch } from './source.js';
-import { fetchRequest, fetchResponse, type FetchPartitionResponse } from './wire/fetch.js';
-import { withKafkaRetries } from './retry.js';
 import { ClusterClient } from './cluster-client.js';
+import { brokerError } from './protocol-errors.js';
+import { withKafkaRetries } from './retry.js';
+import type { KafkaSettings } from './settings.js';
+import type { FetchedData, KafkaSource, RawBatch } from './source.js';
+import type { BrokerChannel, FetchPartitionResponse } from './transport.js';
 
 const OFFSET_OUT_OF_RANGE = 1;
 
@@ -29,8 +28,8 @@ class BrokerFetchQueue {
   private pending: PendingFetch[] = [];
   private inFlight = false;
   constructor(
-    private readonly broker: KjsBroker,
-    private readonly conn: KafkaConnection,
+    private readonly broker: BrokerChannel,
+    private readonly settings: KafkaSettings,
   ) {}
 
   enqueue(p: PendingFetch): void {
@@ -43,13 +42,13 @@ class BrokerFetchQueue {
     const batch = this.pending;
     this.pending = [];
     this.inFlight = true;
-    const s = this.conn.settings;
+    const s = this.settings;
     const byTopic = new Map<string, PendingFetch[]>();
     for (const p of batch) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
     const maxWaitMs = Math.min(...batch.map((p) => p.maxWaitMs));
     try {
-      const res = await this.broker.connectionPool.send({
-        request: fetchRequest({
+      const res = await this.broker.fetch(
+        {
           maxWaitMs,
           minBytes: s.fetchMinBytes,
           maxBytes: s.fetchMaxBytes,
@@ -57,10 +56,9 @@ class BrokerFetchQueue {
             topic,
             partitions: ps.map((p) => ({ partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: p.maxBytes })),
           })),
-        }),
-        response: fetchResponse,
-        requestTimeout: s.requestTimeoutMs + maxWaitMs,
-      });
+        },
+        s.requestTimeoutMs + maxWaitMs,
+      );
       if (res.errorCode !== 0) throw brokerError(res.errorCode, 'fetch');
       for (const p of batch) {
         const part = res.topics.find((t) => t.topic === p.topic)?.partitions.find((x) => x.partition === p.partition);
@@ -68,8 +66,7 @@ class BrokerFetchQueue {
         else p.reject(new KafkaBackupError('KAFKA_PROTOCOL', `fetch response lacks ${p.topic}/${p.partition}`, { retryable: true }));
       }
     } catch (err) {
-      const e = translateKafkaError(err, `fetching from broker ${this.broker.nodeId}`);
-      for (const p of batch) p.reject(e);
+      for (const p of batch) p.reject(err);
     } finally {
       this.inFlight = false;
       if (this.pending.length > 0) setImmediate(() => void this.run());
@@ -80,15 +77,10 @@ class BrokerFetchQueue {
 export class RawKafkaSource extends ClusterClient implements KafkaSource {
   private readonly queues = new Map<number, BrokerFetchQueue>();
 
-
-
-
-
-
   fetch(topic: string, partition: number, offset: number, maxWaitMs: number): Promise<FetchedData> {
-    let maxBytes = this.conn.settings.partitionFetchMaxBytes;
-    return withKafkaRetries(this.conn.settings, this.log, `fetch ${topic}/${partition}@${offset}`, async (attempt) => {
-      const broker = await this.conn.leaderFor(topic, partition, attempt > 0);
+    let maxBytes = this.transport.settings.partitionFetchMaxBytes;
+    return withKafkaRetries(this.transport.settings, this.log, `fetch ${topic}/${partition}@${offset}`, async (attempt) => {
+      const broker = await this.transport.leader(topic, partition, attempt > 0);
       const raw = await this.send(broker, { topic, partition, offset, maxWaitMs, maxBytes });
       if (raw.errorCode === OFFSET_OUT_OF_RANGE) return outOfRange(raw, offset);
       if (raw.errorCode !== 0) throw brokerError(raw.errorCode, `fetching ${topic}/${partition} at offset ${offset}`);
@@ -108,16 +100,15 @@ export class RawKafkaSource extends ClusterClient implements KafkaSource {
     });
   }
 
-  private send(broker: KjsBroker, p: Omit<PendingFetch, 'resolve' | 'reject'>): Promise<FetchPartitionResponse> {
+  private send(broker: BrokerChannel, p: Omit<PendingFetch, 'resolve' | 'reject'>): Promise<FetchPartitionResponse> {
     let q = this.queues.get(broker.nodeId);
     if (!q) {
-      q = new BrokerFetchQueue(broker, this.conn);
+      q = new BrokerFetchQueue(broker, this.transport.settings);
       this.queues.set(broker.nodeId, q);
     }
     const queue = q;
     return new Promise((resolve, reject) => queue.enqueue({ ...p, resolve, reject }));
   }
-
 }
 
 async function decodePartition(raw: FetchPartitionResponse, fetchOffset: number): Promise<FetchedData> {

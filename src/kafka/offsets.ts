@@ -1,19 +1,13 @@
 // Partition start and end offsets, asked of each partition's leader, read-committed: "latest" is
 // the last stable offset, so a snapshot never waits on an open transaction's undecided records.
-import { KafkaBackupError } from '../errors.js';
-import { safeInt64 } from '../records/int64.js';
-import type { KafkaConnection } from './connection.js';
-import { brokerError, translateKafkaError } from './errors.js';
-import { READ_COMMITTED } from './wire/fetch.js';
-import type { PartitionOffsets } from './source.js';
-import { withKafkaRetries } from './retry.js';
 import type { Logger } from 'pino';
-
-const EARLIEST = -2;
-const LATEST = -1;
+import { brokerError } from './protocol-errors.js';
+import { withKafkaRetries } from './retry.js';
+import type { PartitionOffsets } from './source.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type KafkaTransport } from './transport.js';
 
 export async function listPartitionOffsets(
-  conn: KafkaConnection,
+  transport: KafkaTransport,
   topic: string,
   partitions: number[],
   log: Logger,
@@ -22,22 +16,16 @@ export async function listPartitionOffsets(
   await Promise.all(
     partitions.map(async (partition) => {
       const get = async (attempt: number, timestamp: number) => {
-        const broker = await conn.leaderFor(topic, partition, attempt > 0);
-        // kafkajs throws on a partition error while parsing the response (NOT_LEADER right after
-        // a topic was created, for one): translated, retriable ones are retried with fresh metadata.
-        const res = await broker
-          .listOffsets({ isolationLevel: READ_COMMITTED, topics: [{ topic, partitions: [{ partition, timestamp }] }] })
-          .catch((err: unknown) => {
-            throw translateKafkaError(err, `listing offsets of ${topic}/${partition}`);
-          });
-        const p = res.responses[0]?.partitions[0];
-        if (!p) throw new KafkaBackupError('KAFKA_PROTOCOL', `no offsets returned for ${topic}/${partition}`, { retryable: true });
+        const broker = await transport.leader(topic, partition, attempt > 0);
+        // A partition error (NOT_LEADER right after a topic was created, for one): retriable ones
+        // are retried with fresh metadata.
+        const p = await broker.listOffset(topic, partition, timestamp);
         if (p.errorCode) throw brokerError(p.errorCode, `listing offsets of ${topic}/${partition}`);
-        return safeInt64(p.offset, `ListOffsets response ${topic}/${partition} offset`);
+        return p.offset;
       };
-      const retry = <T>(what: string, fn: (a: number) => Promise<T>) => withKafkaRetries(conn.settings, log, what, fn);
-      const earliest = await retry(`earliest offset of ${topic}/${partition}`, (a) => get(a, EARLIEST));
-      const latest = await retry(`latest offset of ${topic}/${partition}`, (a) => get(a, LATEST));
+      const retry = <T>(what: string, fn: (a: number) => Promise<T>) => withKafkaRetries(transport.settings, log, what, fn);
+      const earliest = await retry(`earliest offset of ${topic}/${partition}`, (a) => get(a, EARLIEST_TIMESTAMP));
+      const latest = await retry(`latest offset of ${topic}/${partition}`, (a) => get(a, LATEST_TIMESTAMP));
       out.set(partition, { earliest, latest });
     }),
   );

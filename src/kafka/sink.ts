@@ -1,26 +1,15 @@
 // The Kafka sink seam: what the restore pipeline needs from the target cluster.
+import type { GroupAdmin } from './group-admin.js';
 import type { AccessProbe } from './kafka-access.js';
 import type { PartitionOffsets, TopicInfo } from './source.js';
-import type { GroupAdmin } from './group-admin.js';
 import type { TopicAdmin } from './topic-configs.js';
-
-export interface ProducerIdentity {
-  producerId: number;
-  producerEpoch: number;
-}
+import type { NewTopic, ProducerIdentity } from './transport.js';
 
 export interface ProduceOutcome {
   /** 0 on success; otherwise a Kafka error code (the caller decides whether to retry). */
   errorCode: number;
   /** Offset the broker assigned to the batch's first record (-1 when unknown). */
   baseOffset: number;
-}
-
-export interface NewTopic {
-  name: string;
-  partitions: number;
-  replicationFactor?: number;
-  configs?: Record<string, string>;
 }
 
 export interface KafkaSink {

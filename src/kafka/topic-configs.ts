@@ -3,43 +3,8 @@
 // configs of the topics it creates, and into the differences it reports for topics that exist.
 // Without them a restored topic gets the target's defaults, and e.g. a 7-day retention deletes
 // restored records with old timestamps minutes after the restore.
-import type { KafkaConnection } from './connection.js';
-import { translateKafkaError } from './errors.js';
-import type { NewTopic } from './sink.js';
 import { describeBrokerConfigs } from './broker-configs.js';
-
-/** DescribeConfigs config sources (Kafka's DescribeConfigsResponse.ConfigSource). */
-export const configSource = {
-  unknown: 0,
-  /** Set on the topic itself (kafka-configs --alter, or at creation): what a backup captures. */
-  topic: 1,
-  dynamicBroker: 2,
-  dynamicDefaultBroker: 3,
-  staticBroker: 4,
-  default: 5,
-} as const;
-
-export interface ConfigEntry {
-  name: string;
-  value: string | null;
-  source: number;
-  readOnly: boolean;
-  sensitive: boolean;
-}
-
-/** A DescribeConfigs entry as kafkajs returns it; `fallback` is its source when the broker sent none. */
-export function configEntryOf(
-  e: { configName: string; configValue?: string | null; configSource?: number; isDefault: boolean; readOnly: boolean; isSensitive: boolean },
-  fallback: number,
-): ConfigEntry {
-  return {
-    name: e.configName,
-    value: e.configValue ?? null,
-    source: e.configSource ?? (e.isDefault ? configSource.default : fallback),
-    readOnly: e.readOnly,
-    sensitive: e.isSensitive,
-  };
-}
+import { configSource, type ConfigEntry, type KafkaTransport, type NewTopic } from './transport.js';
 
 export interface TopicDescription {
   name: string;
@@ -66,69 +31,32 @@ export interface TopicAdmin {
   brokerConfigs?(): Promise<ConfigEntry[]>;
 }
 
-const TOPIC_RESOURCE = 2; // ConfigResource.Type.TOPIC
 /** Topics per DescribeConfigs request, so a backup of thousands of topics sends several. */
 const DESCRIBE_CHUNK = 200;
 
-export function kafkaTopicAdmin(conn: KafkaConnection): TopicAdmin {
-  const where = conn.settings.bootstrapServers.join(',');
+export function kafkaTopicAdmin(transport: KafkaTransport): TopicAdmin {
   return {
-    brokerConfigs: () => describeBrokerConfigs(conn),
+    brokerConfigs: () => describeBrokerConfigs(transport),
     async describeTopics(names) {
       if (names.length === 0) return [];
-      try {
-        const { topics } = await conn.admin.fetchTopicMetadata({ topics: names });
-        const entries = new Map<string, ConfigEntry[]>();
-        for (let i = 0; i < names.length; i += DESCRIBE_CHUNK) {
-          const chunk = names.slice(i, i + DESCRIBE_CHUNK);
-          const res = await conn.admin.describeConfigs({
-            includeSynonyms: false,
-            resources: chunk.map((name) => ({ type: TOPIC_RESOURCE, name })),
-          });
-          for (const r of res.resources) {
-            entries.set(
-              r.resourceName,
-              r.configEntries.map((e) => configEntryOf(e, configSource.topic)),
-            );
-          }
-        }
-        return topics.map((t) => ({
-          name: t.name,
-          partitions: t.partitions.length,
-          replicationFactor: t.partitions.find((p) => p.partitionId === 0)?.replicas.length ?? 0,
-          configs: entries.get(t.name) ?? [],
-        }));
-      } catch (err) {
-        throw translateKafkaError(err, `describing the configs of topics ${names.join(', ')} at ${where}`);
+      const topics = await transport.topics(names);
+      const entries = new Map<string, ConfigEntry[]>();
+      for (let i = 0; i < names.length; i += DESCRIBE_CHUNK) {
+        for (const [name, configs] of await transport.describeConfigs('topic', names.slice(i, i + DESCRIBE_CHUNK))) entries.set(name, configs);
       }
+      return topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.length,
+        replicationFactor: t.partitions.find((p) => p.partition === 0)?.replicas.length ?? 0,
+        configs: entries.get(t.name) ?? [],
+      }));
     },
     async validateNewTopics(topics) {
       if (topics.length === 0) return new Map();
-      try {
-        await conn.admin.createTopics({
-          validateOnly: true,
-          waitForLeaders: false, // nothing is created, so there are no leaders to wait for
-          topics: topics.map((t) => ({
-            topic: t.name,
-            numPartitions: t.partitions,
-            replicationFactor: t.replicationFactor ?? -1,
-            configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        });
-        return new Map();
-      } catch (err) {
-        // kafkajs reports per-topic refusals as one aggregate of KafkaJSCreateTopicError.
-        const e = err as { name?: string; errors?: { topic?: string; type?: string; message?: string }[] };
-        if (e.name !== 'KafkaJSAggregateError' || !e.errors) throw translateKafkaError(err, `validating the creation of topics at ${where}`);
-        return new Map(e.errors.map((x) => [x.topic ?? '', `${x.type ?? 'error'}: ${x.message ?? ''}`]));
-      }
+      return transport.createTopics(topics, { validateOnly: true });
     },
     async brokerCount() {
-      try {
-        return (await conn.admin.describeCluster()).brokers.length;
-      } catch (err) {
-        throw translateKafkaError(err, `describing cluster ${where}`);
-      }
+      return (await transport.brokers()).length;
     },
   };
 }

@@ -6,7 +6,8 @@
 import type { Logger } from 'pino';
 import { isKafkaBackupError } from '../errors.js';
 import { alreadyCommitted, readGroupCommits, writeGroupCommits } from '../format/group-offsets.js';
-import { isActive, type GroupAdmin, type GroupDescription } from '../kafka/group-admin.js';
+import { isActive, type GroupAdmin } from '../kafka/group-admin.js';
+import type { GroupDescription } from '../kafka/transport.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { GroupOffsetPlan, OffsetsPlan } from './offsets-plan.js';
 

@@ -10,7 +10,7 @@
 // offset), so nothing is written twice.
 import type { Logger } from 'pino';
 import { KafkaBackupError, isKafkaBackupError } from '../errors.js';
-import { protocolError } from '../kafka/kafkajs-internals.js';
+import { protocolError } from '../kafka/protocol-errors.js';
 import type { KafkaSink, ProduceOutcome } from '../kafka/sink.js';
 import type { OutgoingBatch } from './produce-batcher.js';
 
@@ -121,7 +121,7 @@ export class PartitionProducer {
 
   private reason(result: ProduceOutcome | { failure: unknown }): string {
     if ('failure' in result) return (result.failure as Error)?.message ?? String(result.failure);
-    return protocolError(result.errorCode).type;
+    return protocolError(result.errorCode).name;
   }
 
   private failure(result: ProduceOutcome | { failure: unknown }): KafkaBackupError {

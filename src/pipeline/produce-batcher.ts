@@ -22,7 +22,7 @@ import type { RawBatch } from '../records/batch.js';
 import { NON_IDEMPOTENT, mergeUncompressed, needsRebuild, rebuildBatch, stampForProduce, visitRecords, type SourceRange } from '../records/produce.js';
 import { withProvenance, type ProvenanceHeaders } from '../records/provenance.js';
 import { rebuildToFit } from '../records/rebuild-to-fit.js';
-import type { ProducerIdentity } from '../kafka/sink.js';
+import type { ProducerIdentity } from '../kafka/transport.js';
 import type { KafkaRecord } from '../records/record.js';
 import { judgeBatch, recordMatches, type RestoreFilter } from './restore-filter.js';
 import { keylessError, recordTooLargeError, type BatchTarget } from './batch-target.js';

@@ -5,7 +5,8 @@
 import type { Config } from '../config/types.js';
 import { isKafkaBackupError, describeError } from '../errors.js';
 import { readRestoreState, type RestoreState } from '../format/restore-state.js';
-import type { KafkaSink, NewTopic } from '../kafka/sink.js';
+import type { KafkaSink } from '../kafka/sink.js';
+import type { NewTopic } from '../kafka/transport.js';
 import {
   chooseReplicationFactor,
   configDifferences,

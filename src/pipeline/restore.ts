@@ -16,7 +16,8 @@ import { KafkaBackupError, describeError, isKafkaBackupError } from '../errors.j
 import { FORMAT_VERSION } from '../format/constants.js';
 import { OffsetMapBuilder, writeRestoreState, type RestoreState } from '../format/restore-state.js';
 import { SegmentReader } from '../format/segment-reader.js';
-import type { KafkaSink, ProducerIdentity } from '../kafka/sink.js';
+import type { KafkaSink } from '../kafka/sink.js';
+import type { ProducerIdentity } from '../kafka/transport.js';
 import { provenanceHeaders } from '../records/provenance.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { PartitionProducer, type ProducerSinkOps } from './partition-producer.js';

@@ -4,8 +4,8 @@
 // (DescribeConfigs reports broker defaults too); for one the restore creates, the configs it will be
 // created with on top of the target broker's defaults.
 import { isKafkaBackupError, describeError } from '../errors.js';
-import type { NewTopic } from '../kafka/sink.js';
-import type { ConfigEntry, TopicAdmin } from '../kafka/topic-configs.js';
+import type { TopicAdmin } from '../kafka/topic-configs.js';
+import type { ConfigEntry, NewTopic } from '../kafka/transport.js';
 
 export interface TargetLimits {
   topic: string;

@@ -48,7 +48,7 @@ function isSection(schema: z.ZodType): boolean {
 const BACKUP = 'test/pipeline/backup-settings.test.ts';
 const RESTORE = 'test/pipeline/restore-settings.test.ts';
 const RULES = 'test/config/rules.test.ts';
-const KAFKA_UNIT = 'test/kafka/connection-settings.test.ts';
+const KAFKA_UNIT = 'test/kafka/kafkajs/connection-settings.test.ts';
 const KAFKA_BROKER = 'test/integration/kafka-settings.test.ts';
 const SECURITY = 'test/integration/security.test.ts';
 const SECURITY_FAILURES = 'test/integration/security-failures.test.ts';

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { connectKafka, type KafkaConnection } from '../../src/kafka/connection.js';
+import { connectKafkajs } from '../../src/kafka/kafkajs/connection.js';
+import type { KafkajsTransport } from '../../src/kafka/kafkajs/transport.js';
 import { RawKafkaSource } from '../../src/kafka/kafka-source.js';
 import { kafkaSettings } from '../../src/kafka/settings.js';
 import { base, parse } from '../config/helpers.js';
@@ -23,9 +24,9 @@ function sourceConfig(kafkaConfig: string) {
 }
 
 /** Runs `body` on a connection made from the section; the backup fetches with its fetch.max.wait.ms. */
-async function withConnection<T>(kafkaConfig: string, body: (conn: KafkaConnection, fetchMaxWaitMs: number) => Promise<T>): Promise<T> {
+async function withConnection<T>(kafkaConfig: string, body: (conn: KafkajsTransport, fetchMaxWaitMs: number) => Promise<T>): Promise<T> {
   const source = sourceConfig(kafkaConfig);
-  const conn = await connectKafka(kafkaSettings(source), log);
+  const conn = await connectKafkajs(kafkaSettings(source), log);
   try {
     return await body(conn, source.kafka_config['fetch.max.wait.ms']);
   } finally {
@@ -34,7 +35,7 @@ async function withConnection<T>(kafkaConfig: string, body: (conn: KafkaConnecti
 }
 
 /** Bytes of the record batches one fetch at offset 0 returns, and how long the broker took. */
-async function fetchOnce(conn: KafkaConnection, topic: string, maxWaitMs: number): Promise<{ bytes: number; ms: number }> {
+async function fetchOnce(conn: KafkajsTransport, topic: string, maxWaitMs: number): Promise<{ bytes: number; ms: number }> {
   const started = Date.now();
   const data = await new RawKafkaSource(conn, log).fetch(topic, 0, 0, maxWaitMs);
   return { bytes: data.batches.reduce((n, b) => n + b.bytes.length, 0), ms: Date.now() - started };
@@ -44,7 +45,7 @@ describe('kafka_config against the broker', () => {
   const topic = unique('kafka-settings');
 
   before(async () => {
-    await withConnection('', (conn) => conn.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] }));
+    await withConnection('', (conn) => conn.createTopics([{ name: topic, partitions: 1, replicationFactor: 1 }], { validateOnly: false }));
     // batch.size 4000: one record of 2000 bytes per batch, so fetch limits fall between batches.
     const lines = Array.from({ length: RECORDS }, (_, i) => `${String(i).padStart(4, '0')}${'x'.repeat(VALUE_BYTES - 4)}`).join('\n');
     await kcat(['-P', '-b', bootstrap(), '-t', topic, '-p', '0', '-X', 'batch.size=4000', '-X', 'linger.ms=0'], `${lines}\n`);
@@ -96,10 +97,10 @@ describe('kafka_config against the broker', () => {
   test('metadata.max.age.ms reaches the data plane: a leader look-up refreshes metadata once it is that old', async () => {
     const refreshed = (kafkaConfig: string) =>
       withConnection(kafkaConfig, async (conn) => {
-        await conn.leaderFor(topic, 0);
+        await conn.leader(topic, 0);
         const first = conn.cluster.brokerPool.metadata;
         await sleep(300);
-        await conn.leaderFor(topic, 0);
+        await conn.leader(topic, 0);
         return conn.cluster.brokerPool.metadata !== first;
       });
     assert.deepEqual([await refreshed('"metadata.max.age.ms": 100'), await refreshed('"metadata.max.age.ms": 600000')], [true, false]);
@@ -110,7 +111,7 @@ describe('kafka_config against the broker', () => {
     assert.ok(ssl, 'KB_TEST_SSL_BOOTSTRAP is set by test/run.sh');
     const attempt = async (verify: boolean) => {
       const config = parse(`${base}source:\n  bootstrap_servers: ${ssl}\n  security: { security_protocol: SSL, ssl_reject_unauthorized: ${verify} }\n  kafka_config: { retries: 0 }\n`);
-      const conn = await connectKafka(kafkaSettings(config.source!), log);
+      const conn = await connectKafkajs(kafkaSettings(config.source!), log);
       try {
         return await conn.clusterId();
       } finally {

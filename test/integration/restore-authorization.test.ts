@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { connectKafka } from '../../src/kafka/connection.js';
+import { connectKafka } from '../../src/kafka/connect.js';
 import { kafkaAccessProbe } from '../../src/kafka/kafka-access.js';
 import { kafkaSettings } from '../../src/kafka/settings.js';
 import { parseConfig } from '../../src/config/load.js';

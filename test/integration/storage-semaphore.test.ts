@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import { parseConfig } from '../../src/config/load.js';
-import { connectKafka } from '../../src/kafka/connection.js';
+import { connectKafka } from '../../src/kafka/connect.js';
 import { RawKafkaSink } from '../../src/kafka/kafka-sink.js';
 import { RawKafkaSource } from '../../src/kafka/kafka-source.js';
 import { kafkaSettings } from '../../src/kafka/settings.js';

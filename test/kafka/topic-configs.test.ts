@@ -4,11 +4,10 @@ import {
   capturedConfigs,
   chooseReplicationFactor,
   configDifferences,
-  configSource,
   desiredConfigs,
   minInsyncProblem,
-  type ConfigEntry,
 } from '../../src/kafka/topic-configs.js';
+import { configSource, type ConfigEntry } from '../../src/kafka/transport.js';
 
 function entry(name: string, value: string | null, source: number, extra: Partial<ConfigEntry> = {}): ConfigEntry {
   return { name, value, source, readOnly: false, sensitive: false, ...extra };

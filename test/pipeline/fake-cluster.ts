@@ -7,7 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readBatchHeader } from '../../src/records/batch.js';
 import type { FetchedData, KafkaSource, PartitionOffsets, RawBatch, TopicInfo } from '../../src/kafka/source.js';
-import type { KafkaSink, NewTopic, ProduceOutcome, ProducerIdentity } from '../../src/kafka/sink.js';
+import type { KafkaSink, ProduceOutcome } from '../../src/kafka/sink.js';
+import type { NewTopic, ProducerIdentity } from '../../src/kafka/transport.js';
 import type { GroupAdmin } from '../../src/kafka/group-admin.js';
 import { buildBatch, sequentialRecords } from '../records/build.js';
 

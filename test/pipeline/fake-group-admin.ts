@@ -1,7 +1,8 @@
 // An in-memory GroupAdmin (the consumer-group seam) for unit tests: groups with committed offsets
 // and members, and a record of every commit.
 import type { CommittedOffset } from '../../src/format/group-offsets.js';
-import type { GroupAdmin, GroupDescription } from '../../src/kafka/group-admin.js';
+import type { GroupAdmin } from '../../src/kafka/group-admin.js';
+import type { GroupDescription } from '../../src/kafka/transport.js';
 
 export class FakeGroupAdmin implements GroupAdmin {
   readonly commits: { groupId: string; offsets: CommittedOffset[] }[] = [];

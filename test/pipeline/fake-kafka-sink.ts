@@ -5,7 +5,8 @@
 // produce calls. Each produce is answered after `delayMs`, so partitions restored at once overlap.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaBackupError } from '../../src/errors.js';
-import type { KafkaSink, NewTopic, ProduceOutcome, ProducerIdentity } from '../../src/kafka/sink.js';
+import type { KafkaSink, ProduceOutcome } from '../../src/kafka/sink.js';
+import type { NewTopic, ProducerIdentity } from '../../src/kafka/transport.js';
 import type { PartitionOffsets, TopicInfo } from '../../src/kafka/source.js';
 import { readBack } from '../records/build.js';
 

@@ -123,7 +123,7 @@ describe('target.kafka_config: the restore producer settings', () => {
     const storage = await backedUp({ orders: [1, 2] });
     const failing = new FakeCluster();
     failing.failProduces = 3;
-    await assertFailsWith(restore(config('', 'retries: 2\n"retry.backoff.ms": 1'), storage, failing), 'KAFKA_PROTOCOL', /NOT_LEADER_FOR_PARTITION/);
+    await assertFailsWith(restore(config('', 'retries: 2\n"retry.backoff.ms": 1'), storage, failing), 'KAFKA_PROTOCOL', /NOT_LEADER_OR_FOLLOWER/);
     const recovering = new FakeCluster();
     recovering.failProduces = 3;
     await restore(config('', 'retries: 3\n"retry.backoff.ms": 1'), storage, recovering);

@@ -2,7 +2,7 @@
 // timestamps it would write (problems, losses, warnings), without a broker.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { configSource, type ConfigEntry } from '../../src/kafka/topic-configs.js';
+import { configSource, type ConfigEntry } from '../../src/kafka/transport.js';
 import { judgeTimestamps } from '../../src/pipeline/target-checks.js';
 import { limitsFromConfigs, targetLimits, topicDefaultsFromBroker } from '../../src/pipeline/target-limits.js';
 import { boundTimeRange } from '../../src/pipeline/restore-time-range.js';

@@ -1,8 +1,7 @@
 import { checkMode, requireSection } from '../../config/sections.js';
 import { loadConfig } from '../../config/load.js';
 import { redactConfig } from '../../config/redact.js';
-import { connectKafka } from '../../kafka/connection.js';
-import { RawKafkaSource } from '../../kafka/kafka-source.js';
+import { connectSource } from '../../kafka/connect.js';
 import { kafkaSettings } from '../../kafka/settings.js';
 import { runBackup } from '../../pipeline/backup.js';
 import { TransferStats } from '../../pipeline/stats.js';
@@ -16,13 +15,13 @@ export async function backupCommand(file: string, ctx: CommandContext): Promise<
   const source = requireSection(config, 'source', 'backup', file);
   ctx.log.debug({ config: redactConfig(config) }, 'config loaded');
   const storage = openStorage(config.storage, ctx.log);
-  const conn = await connectKafka(kafkaSettings(source), ctx.log);
+  const kafka = await connectSource(kafkaSettings(source), ctx.log);
   const stats = new TransferStats();
   const stop = startProgress(stats, 'backup');
   try {
     await runBackup({
       config,
-      source: new RawKafkaSource(conn, ctx.log),
+      source: kafka,
       storage,
       log: ctx.log,
       signal: ctx.signal,
@@ -30,7 +29,7 @@ export async function backupCommand(file: string, ctx: CommandContext): Promise<
     });
   } finally {
     stop();
-    await conn.close();
+    await kafka.close();
     await storage.close();
   }
   const summary = stats.summary();

@@ -7,8 +7,7 @@ import { groupPatternError } from '../../config/groups.js';
 import { loadConfig } from '../../config/load.js';
 import { checkMode, requireSection } from '../../config/sections.js';
 import { KafkaBackupError } from '../../errors.js';
-import { connectKafka } from '../../kafka/connection.js';
-import { RawKafkaSink } from '../../kafka/kafka-sink.js';
+import { connectSink } from '../../kafka/connect.js';
 import { kafkaSettings } from '../../kafka/settings.js';
 import { applyGroupOffsets, describeTargetGroups } from '../../pipeline/offsets-apply.js';
 import { checkGroups, restoredOffsetsPlan } from '../../pipeline/offsets-preflight.js';
@@ -36,9 +35,8 @@ export async function offsetsCommand(action: 'plan' | 'apply', file: string, opt
     throw new KafkaBackupError('USAGE', `no consumer groups selected: set restore.consumer_groups in ${file} or pass --group (e.g. --group '*')`);
   }
   const storage = openStorage(config.storage, ctx.log);
-  const conn = await connectKafka(kafkaSettings(target), ctx.log);
+  const sink = await connectSink(kafkaSettings(target), ctx.log);
   try {
-    const sink = new RawKafkaSink(conn, ctx.log);
     const plan = await restoredOffsetsPlan(config, await planRestore(config, storage), storage, sink, { groups });
     const checked = await checkGroups(plan, sink, 'apply');
     const warnings = checked.warnings.map((w) => `Warning: ${w}`);
@@ -69,7 +67,7 @@ export async function offsetsCommand(action: 'plan' | 'apply', file: string, opt
       throw new KafkaBackupError('RESTORE_CONFLICT', `consumer-group offsets not committed:\n  - ${problems.join('\n  - ')}`);
     }
   } finally {
-    await conn.close();
+    await sink.close();
     await storage.close();
   }
 }

@@ -1,8 +1,7 @@
 import { checkMode, requireSection } from '../../config/sections.js';
 import { loadConfig } from '../../config/load.js';
 import { redactConfig } from '../../config/redact.js';
-import { connectKafka } from '../../kafka/connection.js';
-import { RawKafkaSink } from '../../kafka/kafka-sink.js';
+import { connectSink } from '../../kafka/connect.js';
 import { kafkaSettings } from '../../kafka/settings.js';
 import { runRestore } from '../../pipeline/restore.js';
 import { RestoreProgress, type PartitionOutcome, type RestoreOutcome } from '../../pipeline/restore-progress.js';
@@ -27,18 +26,18 @@ export async function restoreCommand(file: string, opts: RestoreOptions, ctx: Co
   const target = requireSection(config, 'target', 'restore', file);
   ctx.log.debug({ config: redactConfig(config) }, 'config loaded');
   const storage = openStorage(config.storage, ctx.log);
-  const conn = await connectKafka(kafkaSettings(target), ctx.log);
+  const sink = await connectSink(kafkaSettings(target), ctx.log);
   const stats = new TransferStats();
   const progress = new RestoreProgress();
   const stop = startProgress(stats, 'restore');
   let failure: { err: unknown } | undefined;
   try {
-    await runRestore({ config, sink: new RawKafkaSink(conn, ctx.log), storage, log: ctx.log, signal: ctx.signal, stats, progress, verifyFirst: opts.verifyFirst === true });
+    await runRestore({ config, sink, storage, log: ctx.log, signal: ctx.signal, stats, progress, verifyFirst: opts.verifyFirst === true });
   } catch (err) {
     failure = { err };
   } finally {
     stop();
-    await conn.close();
+    await sink.close();
     await storage.close();
   }
   const summary = stats.summary();

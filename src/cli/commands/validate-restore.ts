@@ -2,8 +2,7 @@ import { loadConfig } from '../../config/load.js';
 import { checkMode, requireSection } from '../../config/sections.js';
 import type { Config } from '../../config/types.js';
 import { KafkaBackupError, describeError, isKafkaBackupError } from '../../errors.js';
-import { connectKafka } from '../../kafka/connection.js';
-import { RawKafkaSink } from '../../kafka/kafka-sink.js';
+import { connectSink } from '../../kafka/connect.js';
 import { kafkaSettings } from '../../kafka/settings.js';
 import { countRestoredRecords } from '../../pipeline/restore-count.js';
 import { groupPreflight, type GroupChecks } from '../../pipeline/offsets-preflight.js';
@@ -141,10 +140,9 @@ async function checkTarget(
   ctx: CommandContext,
 ): Promise<{ check: CheckedTarget; groups?: GroupChecks | undefined }> {
   const target = config.target!;
-  let conn;
+  let sink;
   try {
-    conn = await connectKafka(kafkaSettings(target), ctx.log);
-    const sink = new RawKafkaSink(conn, ctx.log);
+    sink = await connectSink(kafkaSettings(target), ctx.log);
     const check = await preflight(config, plan, sink, storage);
     // A failure of the group checks is one problem; the topic checks above still stand.
     const groups = await groupPreflight(config, plan, storage, sink, check, true).catch((err: unknown) => {
@@ -171,7 +169,7 @@ async function checkTarget(
     };
     return { check: unreachable };
   } finally {
-    await conn?.close();
+    await sink?.close();
   }
 }
 

@@ -8,51 +8,37 @@
 //   groups => error_code group_id group_state protocol_type protocol_data [members]
 //     authorized_operations
 //     members => member_id client_id client_host member_metadata member_assignment
-import { Encoder, type KjsRequest, type KjsResponse } from '../kafkajs-internals.js';
+import type { GroupOperations } from '../transport.js';
 import { Reader } from './reader.js';
+import { Writer, type WireRequest } from './writer.js';
 
 export const DESCRIBE_GROUPS_API_KEY = 15;
 export const DESCRIBE_GROUPS_AUTHORIZED_OPS_VERSION = 3;
 
-export interface DescribedGroupOperations {
-  groupId: string;
-  errorCode: number;
-  /** The bit field as the broker sent it; -2147483648 when it sent none. */
-  authorizedOperations: number;
+export function describeGroupsOperationsRequest(groupIds: string[]): WireRequest {
+  const body = new Writer()
+    .array(groupIds, (w, id) => w.string(id))
+    .int8(1); // include_authorized_operations
+  return { apiKey: DESCRIBE_GROUPS_API_KEY, apiVersion: DESCRIBE_GROUPS_AUTHORIZED_OPS_VERSION, apiName: 'DescribeGroups', body: body.buffer };
 }
 
-export function describeGroupsOperationsRequest(groupIds: string[]): KjsRequest {
-  return {
-    apiKey: DESCRIBE_GROUPS_API_KEY,
-    apiVersion: DESCRIBE_GROUPS_AUTHORIZED_OPS_VERSION,
-    apiName: 'DescribeGroups',
-    encode: async () =>
-      new Encoder()
-        .writeArray(groupIds) // strings
-        .writeInt8(1), // include_authorized_operations
-  };
-}
-
-export const describeGroupsOperationsResponse: KjsResponse<{ groups: DescribedGroupOperations[] }> = {
-  decode: async (payload) => {
-    const r = new Reader(payload);
-    r.int32(); // throttle_time_ms
-    const groups = r.array((g) => {
-      const errorCode = g.int16();
-      const groupId = g.string() ?? '';
-      g.string(); // group_state
-      g.string(); // protocol_type
-      g.string(); // protocol_data
-      g.array((m) => {
-        m.string(); // member_id
-        m.string(); // client_id
-        m.string(); // client_host
-        m.bytes(); // member_metadata
-        m.bytes(); // member_assignment
-      });
-      return { groupId, errorCode, authorizedOperations: g.int32() };
+export function readDescribeGroupsOperationsResponse(payload: Buffer): { groups: GroupOperations[] } {
+  const r = new Reader(payload);
+  r.int32(); // throttle_time_ms
+  const groups = r.array((g) => {
+    const errorCode = g.int16();
+    const groupId = g.string() ?? '';
+    g.string(); // group_state
+    g.string(); // protocol_type
+    g.string(); // protocol_data
+    g.array((m) => {
+      m.string(); // member_id
+      m.string(); // client_id
+      m.string(); // client_host
+      m.bytes(); // member_metadata
+      m.bytes(); // member_assignment
     });
-    return { groups };
-  },
-  parse: async (decoded) => decoded,
-};
+    return { groupId, errorCode, authorizedOperations: g.int32() };
+  });
+  return { groups };
+}

@@ -7,62 +7,38 @@
 // Produce Response (Version: 7) => [responses] throttle_time_ms
 //   responses => name [partition_responses]
 //     partition_responses => index error_code base_offset log_append_time_ms log_start_offset
-import { Encoder, type KjsRequest, type KjsResponse } from '../kafkajs-internals.js';
+import type { ProduceRequest, ProduceResponse } from '../transport.js';
 import { Reader } from './reader.js';
+import { Writer, type WireRequest } from './writer.js';
 
-export interface ProduceRequestArgs {
-  acks: number;
-  timeoutMs: number;
-  topics: { topic: string; partitions: { partition: number; batch: Buffer }[] }[];
-}
-
-export interface ProducePartitionResponse {
-  partition: number;
-  errorCode: number;
-  baseOffset: number;
-}
-
-export interface ProduceResponse {
-  topics: { topic: string; partitions: ProducePartitionResponse[] }[];
+/** The decoded response; `throttleTimeMs` is the broker's quota delay, which the restore ignores. */
+export interface ProduceResponsePayload extends ProduceResponse {
   throttleTimeMs: number;
 }
 
-export function produceRequest(args: ProduceRequestArgs): KjsRequest {
-  return {
-    apiKey: 0,
-    apiVersion: 7,
-    apiName: 'Produce',
-    encode: async () =>
-      new Encoder()
-        .writeString(null) // transactional_id
-        .writeInt16(args.acks)
-        .writeInt32(args.timeoutMs)
-        .writeArray(
-          args.topics.map(({ topic, partitions }) =>
-            new Encoder()
-              .writeString(topic)
-              .writeArray(partitions.map((p) => new Encoder().writeInt32(p.partition).writeBytes(p.batch))),
-          ),
-        ),
-  };
+export function produceRequest(args: ProduceRequest): WireRequest {
+  const size = args.topics.reduce((n, t) => t.partitions.reduce((m, p) => m + p.batch.length + 8, n + 6 + Buffer.byteLength(t.topic)), 12);
+  const body = new Writer(size)
+    .string(null) // transactional_id
+    .int16(args.acks)
+    .int32(args.timeoutMs)
+    .array(args.topics, (w, { topic, partitions }) => w.string(topic).array(partitions, (pw, p) => pw.int32(p.partition).bytes(p.batch)));
+  return { apiKey: 0, apiVersion: 7, apiName: 'Produce', body: body.buffer };
 }
 
-export const produceResponse: KjsResponse<ProduceResponse> = {
-  decode: async (payload) => {
-    const r = new Reader(payload);
-    const topics = r.array((t) => {
-      const topic = t.string() ?? '';
-      const partitions = t.array((p) => {
-        const partition = p.int32();
-        const errorCode = p.int16();
-        const baseOffset = p.int64(`Produce response ${topic}/${partition} base_offset`);
-        p.skip(8); // log_append_time_ms
-        p.skip(8); // log_start_offset
-        return { partition, errorCode, baseOffset };
-      });
-      return { topic, partitions };
+export function readProduceResponse(payload: Buffer): ProduceResponsePayload {
+  const r = new Reader(payload);
+  const topics = r.array((t) => {
+    const topic = t.string() ?? '';
+    const partitions = t.array((p) => {
+      const partition = p.int32();
+      const errorCode = p.int16();
+      const baseOffset = p.int64(`Produce response ${topic}/${partition} base_offset`);
+      p.skip(8); // log_append_time_ms
+      p.skip(8); // log_start_offset
+      return { partition, errorCode, baseOffset };
     });
-    return { topics, throttleTimeMs: r.int32() };
-  },
-  parse: async (decoded) => decoded,
-};
+    return { topic, partitions };
+  });
+  return { topics, throttleTimeMs: r.int32() };
+}

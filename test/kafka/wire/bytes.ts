@@ -1,5 +1,5 @@
-// Test helper: big-endian Kafka protocol primitives, written by hand (independently of kafkajs's
-// Encoder) to build expected requests and fake responses.
+// Test helper: big-endian Kafka protocol primitives, written by hand (independently of
+// src/kafka/wire/writer.ts) to build expected requests and fake responses.
 
 export const i8 = (v: number) => Buffer.from([v & 0xff]);
 export const i16 = (v: number) => {

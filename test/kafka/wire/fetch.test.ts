@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { READ_COMMITTED, fetchRequest, fetchResponse } from '../../../src/kafka/wire/fetch.js';
+import { READ_COMMITTED } from '../../../src/kafka/transport.js';
+import { fetchRequest, readFetchResponse } from '../../../src/kafka/wire/fetch.js';
 import { walkBatches } from '../../../src/records/batch.js';
 import { isKafkaBackupError } from '../../../src/errors.js';
 import { buildBatch, sequentialRecords } from '../../records/build.js';
@@ -50,7 +51,7 @@ describe('fetchRequest (Fetch v11)', () => {
       0000                # rack_id ""
     `);
     assert.equal(expected.length, 4 * 4 + 1 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + 2);
-    assert.deepEqual((await r.encode()).buffer, expected);
+    assert.deepEqual(r.body, expected);
   });
 
   test('several topics and partitions are written in the given order', async () => {
@@ -70,11 +71,11 @@ describe('fetchRequest (Fetch v11)', () => {
       array([]),
       str(''),
     );
-    assert.deepEqual((await r.encode()).buffer, expected);
+    assert.deepEqual(r.body, expected);
   });
 });
 
-describe('fetchResponse (Fetch v11)', () => {
+describe('readFetchResponse (Fetch v11)', () => {
   const batch1 = buildBatch({ baseOffset: 950, records: sequentialRecords(3) });
   const batch2 = buildBatch({ baseOffset: 953, records: sequentialRecords(2) });
   // A response may end in the middle of a batch.
@@ -117,7 +118,7 @@ describe('fetchResponse (Fetch v11)', () => {
   );
 
   test('decodes two topics, aborted transactions, a null aborted array and null records', async () => {
-    const r = await fetchResponse.parse(await fetchResponse.decode(payload));
+    const r = readFetchResponse(payload);
     assert.equal(r.throttleTimeMs, 7);
     assert.equal(r.errorCode, 0);
     assert.deepEqual(r.topics.map((t) => [t.topic, t.partitions.map((p) => p.partition)]), [['orders', [0, 1]], ['x', [4]]]);
@@ -155,13 +156,13 @@ describe('fetchResponse (Fetch v11)', () => {
   });
 
   test('records are a view into the payload, not a copy', async () => {
-    const r = await fetchResponse.decode(payload);
+    const r = readFetchResponse(payload);
     const p0 = r.topics[0]!.partitions[0]!;
     assert.equal(p0.records.buffer, payload.buffer);
   });
 
   test('a top-level error and no topics', async () => {
-    const r = await fetchResponse.decode(cat(i32(0), i16(70), i32(0), array([])));
+    const r = readFetchResponse(cat(i32(0), i16(70), i32(0), array([])));
     assert.deepEqual(r, { throttleTimeMs: 0, errorCode: 70, topics: [] });
   });
 
@@ -177,8 +178,7 @@ describe('fetchResponse (Fetch v11)', () => {
     ];
     for (const [field, p] of cases) {
       const response = cat(i32(0), i16(0), i32(0), array([cat(str('orders'), array([partition(p)]))]));
-      await assert.rejects(
-        fetchResponse.decode(response),
+      assert.throws(() => readFetchResponse(response),
         (err) =>
           isKafkaBackupError(err, 'RECORD_FORMAT') &&
           err.message.includes(`Fetch response orders/3 ${field}`) &&
@@ -191,13 +191,13 @@ describe('fetchResponse (Fetch v11)', () => {
   test('-1 sentinels and the largest safe offset read exactly', async () => {
     const max = Number.MAX_SAFE_INTEGER;
     const p = partition({ partition: 0, errorCode: 0, hw: max, lso: -1, logStart: -1, aborted: [[-1, max]], records: null });
-    const r = await fetchResponse.decode(cat(i32(0), i16(0), i32(0), array([cat(str('t'), array([p]))])));
+    const r = readFetchResponse(cat(i32(0), i16(0), i32(0), array([cat(str('t'), array([p]))])));
     const got = r.topics[0]!.partitions[0]!;
     assert.deepEqual([got.highWatermark, got.lastStableOffset, got.logStartOffset], [max, -1, -1]);
     assert.deepEqual(got.abortedTransactions, [{ producerId: -1, firstOffset: max }]);
   });
 
   test('a truncated response fails instead of returning garbage', async () => {
-    await assert.rejects(fetchResponse.decode(payload.subarray(0, 40)), RangeError);
+    assert.throws(() => readFetchResponse(payload.subarray(0, 40)), RangeError);
   });
 });

@@ -3,8 +3,8 @@
 // from such bytes.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { describeGroupsOperationsRequest, describeGroupsOperationsResponse } from '../../../src/kafka/wire/describe-groups.js';
-import { metadataOperationsRequest, metadataOperationsResponse } from '../../../src/kafka/wire/metadata.js';
+import { describeGroupsOperationsRequest, readDescribeGroupsOperationsResponse } from '../../../src/kafka/wire/describe-groups.js';
+import { metadataOperationsRequest, readMetadataOperationsResponse } from '../../../src/kafka/wire/metadata.js';
 import { array, bytes, cat, i16, i32, i8, str } from './bytes.js';
 
 const NOT_PROVIDED = -2147483648;
@@ -13,11 +13,11 @@ describe('metadataOperationsRequest (Metadata v8)', () => {
   test('names the topics, never auto-creates, asks for cluster and topic operations', async () => {
     const r = metadataOperationsRequest(['orders', 'ü']);
     assert.deepEqual([r.apiKey, r.apiVersion], [3, 8]);
-    assert.deepEqual((await r.encode()).buffer, cat(array([str('orders'), str('ü')]), i8(0), i8(1), i8(1)));
+    assert.deepEqual(r.body, cat(array([str('orders'), str('ü')]), i8(0), i8(1), i8(1)));
   });
 });
 
-describe('metadataOperationsResponse (Metadata v8)', () => {
+describe('readMetadataOperationsResponse (Metadata v8)', () => {
   const partition = (index: number) => cat(i16(0), i32(index), i32(1), i32(7), array([i32(1), i32(2)]), array([i32(1)]), array([]));
 
   test('decodes each topic’s error and operations and the cluster’s, skipping brokers and partitions', async () => {
@@ -33,7 +33,7 @@ describe('metadataOperationsResponse (Metadata v8)', () => {
       ]),
       i32(0b1_0000_0010_0000),
     );
-    assert.deepEqual(await metadataOperationsResponse.decode(payload), {
+    assert.deepEqual(readMetadataOperationsResponse(payload), {
       clusterAuthorizedOperations: 0b1_0000_0010_0000,
       topics: [
         { name: 'orders', errorCode: 0, authorizedOperations: 0b1_0001_1000 },
@@ -45,7 +45,7 @@ describe('metadataOperationsResponse (Metadata v8)', () => {
 
   test('a truncated response fails', async () => {
     const payload = cat(i32(0), array([]), str(null), i32(-1), array([cat(i16(0), str('t'), i8(0), array([]), i32(0))]), i32(0));
-    await assert.rejects(metadataOperationsResponse.decode(payload.subarray(0, payload.length - 2)), RangeError);
+    assert.throws(() => readMetadataOperationsResponse(payload.subarray(0, payload.length - 2)), RangeError);
   });
 });
 
@@ -53,7 +53,7 @@ describe('DescribeGroups v3', () => {
   test('the request lists the groups and asks for authorized operations', async () => {
     const r = describeGroupsOperationsRequest(['g1', 'g2']);
     assert.deepEqual([r.apiKey, r.apiVersion], [15, 3]);
-    assert.deepEqual((await r.encode()).buffer, cat(array([str('g1'), str('g2')]), i8(1)));
+    assert.deepEqual(r.body, cat(array([str('g1'), str('g2')]), i8(1)));
   });
 
   test('the response gives each group’s error and operations, skipping members', async () => {
@@ -65,7 +65,7 @@ describe('DescribeGroups v3', () => {
         cat(i16(30), str('g2'), str(''), str(''), str(''), array([]), i32(NOT_PROVIDED)),
       ]),
     );
-    assert.deepEqual(await describeGroupsOperationsResponse.decode(payload), {
+    assert.deepEqual(readDescribeGroupsOperationsResponse(payload), {
       groups: [
         { groupId: 'g1', errorCode: 0, authorizedOperations: 0b1_0100_1000 },
         { groupId: 'g2', errorCode: 30, authorizedOperations: NOT_PROVIDED },

@@ -1,30 +1,17 @@
-// One Kafka cluster connection: kafkajs's Kafka + Admin for the control plane and a kafkajs Cluster
-// whose broker connections carry our raw Fetch/Produce requests (see kafkajs-internals.ts). Both
-// clusters take every connection setting, metadata.max.age.ms included.
+// Connecting to a cluster with kafkajs: its Kafka + Admin for the control plane and a kafkajs
+// Cluster whose broker connections carry our raw requests (internals.ts), both with every
+// connection setting, metadata.max.age.ms included; the result is a KafkaTransport.
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type ConnectionOptions } from 'node:tls';
-import { Kafka, logLevel as KjsLogLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel as KjsLogLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
-import { KafkaBackupError } from '../errors.js';
-import { createAdmin, createCluster, type KjsBroker, type KjsCluster } from './kafkajs-internals.js';
+import { KafkaBackupError } from '../../errors.js';
+import type { KafkaSettings } from '../settings.js';
 import { translateKafkaError } from './errors.js';
-import type { KafkaSettings } from './settings.js';
-import type { TopicInfo } from './source.js';
+import { createAdmin, createCluster } from './internals.js';
+import { KafkajsTransport } from './transport.js';
 
-export interface KafkaConnection {
-  readonly settings: KafkaSettings;
-  readonly admin: Admin;
-  readonly cluster: KjsCluster;
-  /** The cluster id from metadata (stable across restarts of the cluster). */
-  clusterId(): Promise<string>;
-  /** Every topic with its partition count; internal (`__`) topics flagged. */
-  listTopics(): Promise<TopicInfo[]>;
-  /** The leader broker of a partition, refreshing metadata when `refresh` is set. */
-  leaderFor(topic: string, partition: number, refresh?: boolean): Promise<KjsBroker>;
-  close(): Promise<void>;
-}
-
-export async function connectKafka(settings: KafkaSettings, log: Logger): Promise<KafkaConnection> {
+export async function connectKafkajs(settings: KafkaSettings, log: Logger): Promise<KafkajsTransport> {
   const config = kafkaConfig(settings, log);
   const kafka = new Kafka(config);
   const admin = createAdmin(kafka, settings.metadataMaxAgeMs, config.retry!);
@@ -40,59 +27,7 @@ export async function connectKafka(settings: KafkaSettings, log: Logger): Promis
     await admin.disconnect().catch(() => undefined);
     throw translateKafkaError(err, `connecting to Kafka at ${where}`);
   }
-  const knownTopics = new Map<string, Promise<void>>();
-
-  return {
-    settings,
-    admin,
-    cluster,
-    async clusterId() {
-      try {
-        const { clusterId } = await admin.describeCluster();
-        return clusterId;
-      } catch (err) {
-        throw translateKafkaError(err, `describing cluster ${where}`);
-      }
-    },
-    async listTopics() {
-      try {
-        const { topics } = await admin.fetchTopicMetadata();
-        return topics.map((t) => ({ name: t.name, partitions: t.partitions.length, internal: t.name.startsWith('__') }));
-      } catch (err) {
-        throw translateKafkaError(err, `listing topics at ${where}`);
-      }
-    },
-    async leaderFor(topic, partition, refresh = false) {
-      try {
-        let known = knownTopics.get(topic);
-        if (!known) {
-          // Concurrent first lookups of a topic share one metadata load.
-          known = cluster.addMultipleTargetTopics([...knownTopics.keys(), topic]);
-          knownTopics.set(topic, known);
-          known.catch(() => knownTopics.delete(topic));
-          await known;
-        } else {
-          await known;
-          // Metadata older than metadata.max.age.ms is refreshed even without an error.
-          await (refresh ? cluster.refreshMetadata() : cluster.refreshMetadataIfNecessary());
-        }
-        const meta = cluster.findTopicPartitionMetadata(topic).find((p) => p.partitionId === partition);
-        if (!meta || meta.leader === undefined || meta.leader < 0) {
-          throw new KafkaBackupError('KAFKA_TOPIC_MISSING', `partition ${topic}/${partition} has no leader at ${where}`, {
-            retryable: true,
-            topic,
-            partition,
-          });
-        }
-        return await cluster.findBroker({ nodeId: meta.leader });
-      } catch (err) {
-        throw translateKafkaError(err, `finding the leader of ${topic}/${partition}`);
-      }
-    },
-    async close() {
-      await Promise.allSettled([admin.disconnect(), cluster.disconnect()]);
-    },
-  };
+  return new KafkajsTransport(settings, admin, cluster);
 }
 
 /** The kafkajs configuration of a connection; exported for tests. */

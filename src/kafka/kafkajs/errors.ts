@@ -1,24 +1,29 @@
-// Turns kafkajs and broker failures into our error vocabulary, with a hint at the likely cause.
-import { KafkaBackupError } from '../errors.js';
-import { protocolError } from './kafkajs-internals.js';
+// Turns kafkajs's failures (its error classes, and Kafka errors as kafkajs throws them) into our
+// error vocabulary, with a hint at the likely cause.
+import { KafkaBackupError } from '../../errors.js';
+import { AUTH_ERRORS, protocolError } from '../protocol-errors.js';
 
-const AUTH_TYPES = new Set([
-  'SASL_AUTHENTICATION_FAILED',
-  'TOPIC_AUTHORIZATION_FAILED',
-  'GROUP_AUTHORIZATION_FAILED',
-  'CLUSTER_AUTHORIZATION_FAILED',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-  'ILLEGAL_SASL_STATE',
-  'UNSUPPORTED_SASL_MECHANISM',
-]);
+/**
+ * Kafka's name of the protocol error a kafkajs error carries, if any: from its error code (our
+ * table, so names match brokerError's), else kafkajs's own `type`.
+ */
+export function kafkaErrorName(err: unknown): string | undefined {
+  const e = err as { code?: unknown; type?: unknown; name?: unknown } | undefined;
+  if (e?.name === 'KafkaJSProtocolError' && typeof e.code === 'number' && e.code !== -99) return protocolError(e.code).name;
+  return typeof e?.type === 'string' ? e.type : undefined;
+}
 
 export function translateKafkaError(err: unknown, doing: string): KafkaBackupError {
   if (err instanceof KafkaBackupError) return err;
   const e = err as { name?: string; message?: string; type?: string; broker?: string; retriable?: boolean };
   const name = e?.name ?? '';
   const message = e?.message ?? String(err);
-  if (name === 'KafkaJSSASLAuthenticationError' || (e.type && AUTH_TYPES.has(e.type))) {
-    return new KafkaBackupError('KAFKA_AUTH', `${doing}: ${message}${authHint(e.type, message)}`, { cause: err });
+  const kafkaError = kafkaErrorName(err);
+  if (name === 'KafkaJSSASLAuthenticationError' || (kafkaError && AUTH_ERRORS.has(kafkaError))) {
+    return new KafkaBackupError('KAFKA_AUTH', `${doing}: ${message}${authHint(kafkaError, message)}`, {
+      cause: err,
+      ...(kafkaError ? { kafkaError } : {}),
+    });
   }
   if (
     name === 'KafkaJSConnectionError' ||
@@ -40,10 +45,11 @@ export function translateKafkaError(err: unknown, doing: string): KafkaBackupErr
       { cause: err, retryable: true },
     );
   }
-  if (e.type) {
-    return new KafkaBackupError('KAFKA_PROTOCOL', `${doing}: ${e.type}: ${message}`, {
+  if (kafkaError) {
+    return new KafkaBackupError('KAFKA_PROTOCOL', `${doing}: ${kafkaError}: ${message}`, {
       cause: err,
       retryable: e.retriable ?? false,
+      kafkaError,
     });
   }
   return new KafkaBackupError('KAFKA_PROTOCOL', `${doing}: ${message}`, { cause: err });
@@ -58,13 +64,6 @@ function authHint(type: string | undefined, message: string): string {
     return ' (the broker listener does not enable this sasl_mechanism)';
   }
   return ' (check the SASL mechanism, username and password, and the ACLs)';
-}
-
-/** A broker error code in a response, as our error (NOT_LEADER_OR_FOLLOWER etc. are retryable). */
-export function brokerError(code: number, doing: string): KafkaBackupError {
-  const p = protocolError(code);
-  const kind = AUTH_TYPES.has(p.type) ? 'KAFKA_AUTH' : 'KAFKA_PROTOCOL';
-  return new KafkaBackupError(kind, `${doing}: ${p.type}: ${p.message}`, { retryable: p.retriable, kafkaError: p.type });
 }
 
 // Node.js certificate verification codes: the broker's certificate is not trusted, or not for this address.

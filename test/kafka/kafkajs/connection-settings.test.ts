@@ -1,21 +1,22 @@
 // kafka_config keys from a parsed config down to what the Kafka layer sends: the kafkajs client
 // configuration (client id, timeouts, retries) and the raw Fetch and Produce requests of the data
-// plane, over a fake broker connection that records every request. The real broker's answers to
-// these settings are in test/integration/kafka-settings.test.ts.
+// plane, through the kafkajs broker channel over a fake broker connection that records every
+// request. The real broker's answers to these settings are in test/integration/kafka-settings.test.ts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
-import type { Admin } from 'kafkajs';
-import { KafkaBackupError } from '../../src/errors.js';
-import { kafkaConfig, type KafkaConnection } from '../../src/kafka/connection.js';
-import { RawKafkaSink } from '../../src/kafka/kafka-sink.js';
-import { RawKafkaSource } from '../../src/kafka/kafka-source.js';
-import type { KjsBroker, KjsCluster, KjsRequest } from '../../src/kafka/kafkajs-internals.js';
-import { kafkaSettings, type KafkaSettings } from '../../src/kafka/settings.js';
-import type { FetchResponse } from '../../src/kafka/wire/fetch.js';
-import type { ProduceResponse } from '../../src/kafka/wire/produce.js';
-import { base, parse } from '../config/helpers.js';
-import { buildBatch, sequentialRecords } from '../records/build.js';
+import { KafkaBackupError } from '../../../src/errors.js';
+import { kafkaConfig } from '../../../src/kafka/kafkajs/connection.js';
+import type { KjsBroker, KjsRequest } from '../../../src/kafka/kafkajs/internals.js';
+import { KafkajsChannel } from '../../../src/kafka/kafkajs/transport.js';
+import { RawKafkaSink } from '../../../src/kafka/kafka-sink.js';
+import { RawKafkaSource } from '../../../src/kafka/kafka-source.js';
+import { kafkaSettings, type KafkaSettings } from '../../../src/kafka/settings.js';
+import type { KafkaTransport } from '../../../src/kafka/transport.js';
+import type { FetchResponsePayload } from '../../../src/kafka/wire/fetch.js';
+import type { ProduceResponsePayload } from '../../../src/kafka/wire/produce.js';
+import { base, parse } from '../../config/helpers.js';
+import { buildBatch, sequentialRecords } from '../../records/build.js';
 
 const log = pino({ level: 'silent' });
 
@@ -30,8 +31,15 @@ interface Sent {
   at: number;
 }
 
-/** A connection whose one broker answers every request with `answer` (or throws what it returns). */
-function fakeConnection(settings: KafkaSettings, answer: (req: KjsRequest, n: number) => unknown, sent: Sent[] = []): KafkaConnection {
+/**
+ * A transport whose one broker answers every request with `answer` (or throws what it returns);
+ * `broker` is its kafkajs broker object.
+ */
+function fakeConnection(
+  settings: KafkaSettings,
+  answer: (req: KjsRequest, n: number) => unknown,
+  sent: Sent[] = [],
+): KafkaTransport & { broker: KjsBroker } {
   const broker = {
     nodeId: 1,
     connectionPool: {
@@ -43,20 +51,13 @@ function fakeConnection(settings: KafkaSettings, answer: (req: KjsRequest, n: nu
       },
     },
   } as unknown as KjsBroker;
-  return {
-    settings,
-    admin: {} as Admin,
-    cluster: {} as KjsCluster,
-    clusterId: async () => 'c',
-    listTopics: async () => [],
-    leaderFor: async () => broker,
-    close: async () => undefined,
-  };
+  const channel = new KafkajsChannel(broker, 'k:9092');
+  return { settings, broker, leader: async () => channel, close: async () => undefined } as unknown as KafkaTransport & { broker: KjsBroker };
 }
 
 const batch = buildBatch({ baseOffset: 0, records: sequentialRecords(3) });
 
-function fetchAnswer(): FetchResponse {
+function fetchAnswer(): FetchResponsePayload {
   return {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -118,7 +119,7 @@ describe('kafka_config: the backup Fetch', () => {
 });
 
 describe('kafka_config: the restore Produce', () => {
-  const produceAnswer = (): ProduceResponse => ({ throttleTimeMs: 0, topics: [{ topic: 't', partitions: [{ partition: 0, errorCode: 0, baseOffset: 0 }] }] });
+  const produceAnswer = (): ProduceResponsePayload => ({ throttleTimeMs: 0, topics: [{ topic: 't', partitions: [{ partition: 0, errorCode: 0, baseOffset: 0 }] }] });
 
   test('every Produce asks for acks all (-1); request.timeout.ms bounds the answer on top of the produce timeout', async () => {
     const s = settingsFor('target', '"request.timeout.ms": 4000');
@@ -143,8 +144,7 @@ describe('kafka_config: the restore Produce', () => {
         return produceAnswer();
       };
       const conn = fakeConnection(s, () => undefined);
-      const broker = await conn.leaderFor('t', 0);
-      (broker.connectionPool as { send: unknown }).send = slow;
+      (conn.broker.connectionPool as { send: unknown }).send = slow;
       const sink = new RawKafkaSink(conn, log);
       // A request carries one batch per partition (the broker's rule): six batches, six requests.
       await Promise.all(Array.from({ length: 6 }, () => sink.produce('t', 0, batch)));

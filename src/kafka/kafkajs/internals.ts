@@ -1,22 +1,20 @@
 // kafkajs 2.2.4 (pinned exactly in package.json) is our control plane: metadata, admin, SASL/TLS.
-// The data plane sends its own Fetch/Produce request objects over kafkajs's authenticated broker
-// connections (docs/decisions/0001-data-plane.md). kafkajs has no public API for that, so this file
-// is the only place that reaches into its internals; the shapes below are what 2.2.4 provides.
+// The data plane sends its own Fetch/Produce request bytes (src/kafka/wire/) over kafkajs's
+// authenticated broker connections (docs/decisions/0001-data-plane.md). kafkajs has no public API
+// for that, so this file is the only place that reaches into its internals; the shapes below are
+// what 2.2.4 provides.
 import { createRequire } from 'node:module';
 import type { Admin, Kafka, RetryOptions } from 'kafkajs';
+import type { WireRequest } from '../wire/writer.js';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * What kafkajs's request framing takes from an encoded body (protocol/request.js `writeEncoder`):
+ * an object with the bytes as `buf` and as `buffer`.
+ */
 export interface KjsEncoder {
-  writeInt8(v: number): KjsEncoder;
-  writeInt16(v: number): KjsEncoder;
-  writeInt32(v: number): KjsEncoder;
-  writeInt64(v: number | string): KjsEncoder;
-  writeString(v: string | null): KjsEncoder;
-  writeNullableString(v: string | null): KjsEncoder;
-  writeBytes(v: Buffer | null): KjsEncoder;
-  writeArray(v: unknown[]): KjsEncoder;
-  writeEncoder(v: KjsEncoder): KjsEncoder;
+  buf: Buffer;
   buffer: Buffer;
 }
 
@@ -111,13 +109,13 @@ export function createAdmin(kafka: Kafka, metadataMaxAgeMs: number, retry: Retry
   return createAdminClient({ logger: kafka.logger(), instrumentationEmitter, retry, cluster });
 }
 
-export const Encoder: new () => KjsEncoder = require('kafkajs/src/protocol/encoder');
+/** Our request bytes (wire/writer.ts) as a request kafkajs's connection sends. */
+export function kjsRequest(req: WireRequest): KjsRequest {
+  const encoded: KjsEncoder = { buf: req.body, buffer: req.body };
+  return { apiKey: req.apiKey, apiVersion: req.apiVersion, apiName: req.apiName, encode: async () => encoded };
+}
 
-const protocolErrors: { errorCodes: { type: string; code: number; retriable: boolean; message: string }[] } =
-  require('kafkajs/src/protocol/error');
-
-/** Kafka's name and retriability for a protocol error code ("NOT_LEADER_OR_FOLLOWER", true). */
-export function protocolError(code: number): { type: string; retriable: boolean; message: string } {
-  const found = protocolErrors.errorCodes.find((e) => e.code === code);
-  return found ?? { type: `ERROR_${code}`, retriable: false, message: `Kafka error code ${code}` };
+/** Our response decoder as the response kafkajs's connection decodes with. */
+export function kjsResponse<T>(read: (payload: Buffer) => T): KjsResponse<T> {
+  return { decode: async (payload) => read(payload), parse: async (decoded) => decoded };
 }

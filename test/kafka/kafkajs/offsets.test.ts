@@ -1,20 +1,25 @@
 // ListOffsets offsets come from kafkajs's decoder as decimal strings (it reads int64 into a Long);
-// they go through records/int64.ts like every other int64, so one beyond 2^53 is refused by name.
+// the kafkajs transport passes them through records/int64.ts like every other int64, so one beyond
+// 2^53 is refused by name.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import type { Admin } from 'kafkajs';
 import pino from 'pino';
-import { isKafkaBackupError } from '../../src/errors.js';
-import type { KafkaConnection } from '../../src/kafka/connection.js';
-import { listPartitionOffsets } from '../../src/kafka/offsets.js';
-import { array, cat, i16, i32, i64, str } from './wire/bytes.js';
+import { isKafkaBackupError } from '../../../src/errors.js';
+import type { KjsBroker, KjsCluster } from '../../../src/kafka/kafkajs/internals.js';
+import { KafkajsChannel, KafkajsTransport } from '../../../src/kafka/kafkajs/transport.js';
+import { listPartitionOffsets } from '../../../src/kafka/offsets.js';
+import type { KafkaSettings } from '../../../src/kafka/settings.js';
+import type { KafkaTransport } from '../../../src/kafka/transport.js';
+import { array, cat, i16, i32, i64, str } from '../wire/bytes.js';
 
 const require = createRequire(import.meta.url);
 // kafkajs's own ListOffsets v2 response decoder: the bytes a broker sends, decoded as in production.
 const { decode } = require('kafkajs/src/protocol/requests/listOffsets/v2/response.js') as { decode(b: Buffer): Promise<unknown> };
 
-/** A connection whose leader answers ListOffsets with `offset` for EARLIEST (-2) and LATEST (-1) alike. */
-function connectionAnswering(offsets: { earliest: bigint; latest: bigint }): KafkaConnection {
+/** A transport whose leader answers ListOffsets with `offset` for EARLIEST (-2) and LATEST (-1) alike. */
+function connectionAnswering(offsets: { earliest: bigint; latest: bigint }): KafkaTransport {
   const broker = {
     listOffsets: async (args: { topics: { topic: string; partitions: { partition: number; timestamp: number }[] }[] }) => {
       const { topic, partitions } = args.topics[0]!;
@@ -23,7 +28,8 @@ function connectionAnswering(offsets: { earliest: bigint; latest: bigint }): Kaf
       return decode(cat(i32(0), array([cat(str(topic), array([cat(i32(partition), i16(0), i64(-1), i64(offset))]))])));
     },
   };
-  return { settings: { retries: 0, retryBackoffMs: 1 }, leaderFor: async () => broker } as unknown as KafkaConnection;
+  const channel = new KafkajsChannel({ nodeId: 1, ...broker } as unknown as KjsBroker, 'k:9092');
+  return { settings: { retries: 0, retryBackoffMs: 1 }, leader: async () => channel } as unknown as KafkaTransport;
 }
 
 const log = pino({ level: 'silent' });
@@ -43,12 +49,15 @@ test('ListOffsets: -1 and the largest safe offset read exactly', async () => {
 });
 
 test('OffsetFetch: a committed offset beyond 2^53 is RECORD_FORMAT naming group, partition and field; -1 (none) is skipped', async () => {
-  const { kafkaGroupAdmin } = await import('../../src/kafka/group-admin.js');
+  const { kafkaGroupAdmin } = await import('../../../src/kafka/group-admin.js');
   const answering = (offset: string) =>
-    kafkaGroupAdmin({
-      settings: { bootstrapServers: ['k:9092'] },
-      admin: { fetchOffsets: async () => [{ topic: 'orders', partitions: [{ partition: 1, offset, metadata: null }] }] },
-    } as unknown as KafkaConnection);
+    kafkaGroupAdmin(
+      new KafkajsTransport(
+        { bootstrapServers: ['k:9092'] } as KafkaSettings,
+        { fetchOffsets: async () => [{ topic: 'orders', partitions: [{ partition: 1, offset, metadata: null }] }] } as unknown as Admin,
+        {} as KjsCluster,
+      ),
+    );
   await assert.rejects(
     answering('9007199254740993').committedOffsets('billing', ['orders']),
     (err) => isKafkaBackupError(err, 'RECORD_FORMAT') && err.message.includes('OffsetFetch response billing orders/1 committed_offset 9007199254740993'),

@@ -3,7 +3,7 @@
 // test/integration/security-failures.test.ts; these pin the mapping.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { translateKafkaError } from '../../src/kafka/errors.js';
+import { translateKafkaError } from '../../../src/kafka/kafkajs/errors.js';
 
 /** kafkajs wraps the socket error: KafkaJSNumberOfRetriesExceeded → KafkaJSConnectionError (with code). */
 function retriesExceeded(message: string, code?: string, inner = 'KafkaJSConnectionError') {

@@ -1,13 +1,16 @@
-// The access probe over a fake kafkajs cluster: which request goes to which broker, and how each
-// broker answer becomes allowed / denied / unknown. The responses are the bytes a broker sends,
-// decoded by the real response decoders.
+// The access probe over the kafkajs transport on a fake kafkajs cluster: which request goes to
+// which broker, and how each broker answer becomes allowed / denied / unknown. The responses are
+// the bytes a broker sends, decoded by the real response decoders.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { Admin } from 'kafkajs';
 import pino from 'pino';
-import type { KafkaConnection } from '../../src/kafka/connection.js';
-import { kafkaAccessProbe } from '../../src/kafka/kafka-access.js';
-import type { KjsBroker, KjsRequest, KjsResponse } from '../../src/kafka/kafkajs-internals.js';
-import { array, cat, i16, i32, i8, str } from './wire/bytes.js';
+import { kafkaAccessProbe } from '../../../src/kafka/kafka-access.js';
+import type { KjsBroker, KjsCluster, KjsRequest, KjsResponse } from '../../../src/kafka/kafkajs/internals.js';
+import { KafkajsTransport } from '../../../src/kafka/kafkajs/transport.js';
+import type { KafkaSettings } from '../../../src/kafka/settings.js';
+import type { KafkaTransport } from '../../../src/kafka/transport.js';
+import { array, cat, i16, i32, i8, str } from '../wire/bytes.js';
 
 const log = pino({ level: 'silent' });
 const NOT_PROVIDED = -2147483648;
@@ -26,7 +29,7 @@ interface FakeBroker {
   answer?(req: KjsRequest, body: Buffer): Buffer;
 }
 
-function fakeConnection(brokers: FakeBroker[], sent: { node: number; apiKey: number; apiVersion: number; body: Buffer }[] = []): KafkaConnection {
+function fakeConnection(brokers: FakeBroker[], sent: { node: number; apiKey: number; apiVersion: number; body: Buffer }[] = []): KafkaTransport {
   const kjs = (b: FakeBroker): KjsBroker =>
     ({
       nodeId: b.nodeId,
@@ -46,14 +49,13 @@ function fakeConnection(brokers: FakeBroker[], sent: { node: number; apiKey: num
       },
     }) as unknown as KjsBroker;
   const byId = new Map(brokers.map((b) => [b.nodeId, kjs(b)]));
-  return {
-    settings: { sasl: { mechanism: 'SCRAM-SHA-512', username: 'bob', password: 'p' }, retries: 2, retryBackoffMs: 1 },
-    cluster: {
-      brokerPool: { metadata: { brokers: brokers.map((b) => ({ nodeId: b.nodeId, host: 'h', port: 1 })) } },
-      refreshMetadata: async () => undefined,
-      findBroker: async ({ nodeId }: { nodeId: number }) => byId.get(nodeId)!,
-    },
-  } as unknown as KafkaConnection;
+  const settings = { bootstrapServers: ['h:1'], sasl: { mechanism: 'SCRAM-SHA-512', username: 'bob', password: 'p' }, retries: 2, retryBackoffMs: 1 } as KafkaSettings;
+  const cluster = {
+    brokerPool: { metadata: { brokers: brokers.map((b) => ({ nodeId: b.nodeId, host: 'h', port: 1 })) } },
+    refreshMetadata: async () => undefined,
+    findBroker: async ({ nodeId }: { nodeId: number }) => byId.get(nodeId)!,
+  } as unknown as KjsCluster;
+  return new KafkajsTransport(settings, {} as Admin, cluster);
 }
 
 const groupsAnswer = (groups: [id: string, error: number, field: number][]) =>
