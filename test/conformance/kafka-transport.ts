@@ -182,7 +182,7 @@ export function defineKafkaTransportSuite(name: string, makeHarness: () => Promi
       assert.equal(any.supports(9999, 0), false);
     });
 
-    test('topics: created with leaders, sorted partitions; missing names left out; leader() of a missing topic is KAFKA_TOPIC_MISSING, retryable', async () => {
+    test('topics: created with leaders, sorted partitions; missing names left out; leader() of a missing topic is UNKNOWN_TOPIC_OR_PARTITION, retryable', async () => {
       const topic = await newTopic('layout', 3);
       const [layout] = await t.topics([topic, h.unique('missing')]);
       assert.equal(layout?.name, topic);
@@ -194,7 +194,8 @@ export function defineKafkaTransportSuite(name: string, makeHarness: () => Promi
       assert.ok((await t.topics()).some((x) => x.name === topic));
       assert.equal((await t.topics([h.unique('missing')])).length, 0);
       await assert.rejects(t.leader(h.unique('missing'), 0, true), (err: unknown) => {
-        assert.ok(isKafkaBackupError(err, 'KAFKA_TOPIC_MISSING'), String(err));
+        assert.ok(isKafkaBackupError(err, 'KAFKA_PROTOCOL'), String(err));
+        assert.equal(err.details.kafkaError, 'UNKNOWN_TOPIC_OR_PARTITION');
         assert.equal(err.retryable, true);
         return true;
       });

@@ -93,7 +93,10 @@ export class MemoryTransport implements KafkaTransport {
   async leader(topic: string, partition: number, refresh = false): Promise<BrokerChannel> {
     const stale = this.cache === undefined || Date.now() - this.cache.at >= this.settings.metadataMaxAgeMs || !this.cache.topics.has(topic);
     const topics = refresh || stale ? await this.metadata() : this.cache!.topics;
-    const leader = topics.get(topic)?.partitions[partition]?.leader ?? -1;
+    const layout = topics.get(topic)?.partitions[partition];
+    // An unknown partition is the broker's UNKNOWN_TOPIC_OR_PARTITION, as the kafkajs transport reports it.
+    if (layout === undefined) throw protocolFailure(errorCode('UNKNOWN_TOPIC_OR_PARTITION'), `finding the leader of ${topic}/${partition}`);
+    const leader = layout.leader;
     if (leader < 0) {
       throw new KafkaBackupError('KAFKA_TOPIC_MISSING', `partition ${topic}/${partition} has no leader at ${this.settings.bootstrapServers.join(',')}`, {
         retryable: true,
