@@ -89,6 +89,8 @@ export interface MemoryTransaction {
   abort(): void;
 }
 
+let clusters = 0;
+
 export class MemoryKafka {
   readonly clusterId: string;
   readonly nodeIds: number[];
@@ -105,7 +107,8 @@ export class MemoryKafka {
   private readonly paused = new Map<number, { resumed: Promise<void>; resume(): void }>();
 
   constructor(options: MemoryKafkaOptions = {}) {
-    this.clusterId = options.clusterId ?? 'memory-kafka-cluster';
+    // Distinct per instance, like real clusters: restore states are kept per target cluster id.
+    this.clusterId = options.clusterId ?? `memory-kafka-${++clusters}`;
     this.nodeIds = Array.from({ length: options.brokers ?? 1 }, (_, i) => i + 1);
     this.defaultReplicationFactor = options.defaultReplicationFactor ?? 1;
     this.defaultPartitions = options.defaultPartitions ?? 1;

@@ -1,7 +1,8 @@
 // Fault injection for the in-memory Kafka: fail the next N requests of an API with a Kafka error
 // code or a broken connection, delay them, optionally only on one broker or one partition, and
 // only after the first `after` matching requests passed (so a test can hit "the Nth fetch").
-// Every request is counted per API, so a test can learn how many there are and then fail each.
+// Every request is counted per API, so a test can learn how many there are and then fail each;
+// observers see each request first (to move a leader at the third fetch, say).
 
 export type ApiName =
   | 'metadata'
@@ -56,6 +57,7 @@ export const tpKey = (topic: string, partition: number): string => `${topic}/${p
 
 export class Faults {
   private rules: Rule[] = [];
+  private observers: { api: ApiName; fn: (n: number, broker: number) => void }[] = [];
   /** Requests handled so far, per API (including failed ones). */
   readonly counts = new Map<ApiName, number>();
 
@@ -69,8 +71,14 @@ export class Faults {
     this.rules.push({ api, action: { delayMs }, remaining: times, ...scope });
   }
 
+  /** Calls `fn` with the request's ordinal (1-based, per API) before each request of `api` is handled. */
+  onRequest(api: ApiName, fn: (n: number, broker: number) => void): void {
+    this.observers.push({ api, fn });
+  }
+
   clear(): void {
     this.rules = [];
+    this.observers = [];
   }
 
   count(api: ApiName): number {
@@ -80,6 +88,7 @@ export class Faults {
   /** Called once per request by a broker channel: which faults hit it. */
   take(api: ApiName, broker: number, partitions: { topic: string; partition: number }[] = []): RequestFaults {
     this.counts.set(api, this.count(api) + 1);
+    for (const o of this.observers) if (o.api === api) o.fn(this.count(api), broker);
     const out: RequestFaults = { delayMs: 0, disconnect: false, loseResponse: false, partitionErrors: new Map() };
     for (const rule of this.rules) {
       if (rule.api !== api || rule.remaining <= 0) continue;
