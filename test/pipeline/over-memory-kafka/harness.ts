@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import type { Config } from '../../../src/config/types.js';
 import { RawKafkaSink } from '../../../src/kafka/kafka-sink.js';
 import { RawKafkaSource } from '../../../src/kafka/kafka-source.js';
-import type { KafkaSettings } from '../../../src/kafka/settings.js';
+import { kafkaSettings } from '../../../src/kafka/settings.js';
 import { applyGroupOffsets } from '../../../src/pipeline/offsets-apply.js';
 import { checkGroups, restoredOffsetsPlan } from '../../../src/pipeline/offsets-preflight.js';
 import { runBackup } from '../../../src/pipeline/backup.js';
@@ -17,34 +17,44 @@ import { kafkaCodecs } from '../../../src/records/codecs.js';
 import type { StorageBackend } from '../../../src/storage/backend.js';
 import { base, parse } from '../../config/helpers.js';
 import { MemoryKafka } from '../../kafka/memory/cluster.js';
-import { MemoryTransport, memorySettings } from '../../kafka/memory/transport.js';
+import { MemoryTransport } from '../../kafka/memory/transport.js';
 import { readBack, type VisibleRecord } from '../../records/build.js';
 
 export const log = pino({ level: 'silent' });
 export const BACKUP_ID = 'test-backup';
 
 const indent = (text: string) => text.replace(/^(?=.)/gm, '  ');
+type KafkaConfig = Record<string, string | number>;
+const yamlMap = (m: KafkaConfig) => Object.entries(m).map(([k, v]) => `${k}: ${v}`).join('\n');
 
-/** A backup config (YAML under `backup:`), storage in memory. */
-export function backupConfig(backup = 'compression: none'): Config {
-  return parse(`${base}source:\n  bootstrap_servers: memory-kafka:9092\nbackup:\n${indent(backup)}\n`);
+/** Retries and waits short enough for unit tests; the rest are the config's defaults. */
+const FAST_SOURCE: KafkaConfig = { 'retry.backoff.ms': 1, 'fetch.max.wait.ms': 10 };
+const FAST_TARGET: KafkaConfig = { 'retry.backoff.ms': 1 };
+
+/** A backup config (YAML under `backup:`, properties under source.kafka_config), storage in memory. */
+export function backupConfig(backup = 'compression: none', kafkaConfig: KafkaConfig = {}): Config {
+  const kc = indent(indent(yamlMap({ ...FAST_SOURCE, ...kafkaConfig })));
+  return parse(`${base}source:\n  bootstrap_servers: memory-kafka:9092\n  kafka_config:\n${kc}\nbackup:\n${indent(backup)}\n`);
 }
 
-/** A restore config (YAML under `restore:`). */
-export function restoreConfig(restore = ''): Config {
-  return parse(`${base}target:\n  bootstrap_servers: memory-kafka:9092\n${restore ? `restore:\n${indent(restore)}\n` : ''}`);
+/** A restore config (YAML under `restore:`, properties under target.kafka_config). */
+export function restoreConfig(restore = '', kafkaConfig: KafkaConfig = {}): Config {
+  const kc = indent(indent(yamlMap({ ...FAST_TARGET, ...kafkaConfig })));
+  return parse(`${base}target:\n  bootstrap_servers: memory-kafka:9092\n  kafka_config:\n${kc}\n${restore ? `restore:\n${indent(restore)}\n` : ''}`);
 }
 
-export function sourceOf(kafka: MemoryKafka, settings: Partial<KafkaSettings> = {}): RawKafkaSource {
-  return new RawKafkaSource(new MemoryTransport(kafka, memorySettings(settings)), log);
+/** The backup's source over the in-memory Kafka, with the settings the config gives. */
+export function sourceOf(kafka: MemoryKafka, config = backupConfig()): RawKafkaSource {
+  return new RawKafkaSource(new MemoryTransport(kafka, kafkaSettings(config.source!)), log);
 }
 
-export function sinkOf(kafka: MemoryKafka, settings: Partial<KafkaSettings> = {}): RawKafkaSink {
-  return new RawKafkaSink(new MemoryTransport(kafka, memorySettings(settings)), log);
+/** The restore's sink over the in-memory Kafka, with the settings the config gives. */
+export function sinkOf(kafka: MemoryKafka, config = restoreConfig()): RawKafkaSink {
+  return new RawKafkaSink(new MemoryTransport(kafka, kafkaSettings(config.target!)), log);
 }
 
 export async function backup(kafka: MemoryKafka, storage: StorageBackend, config = backupConfig(), signal = new AbortController().signal): Promise<void> {
-  const source = sourceOf(kafka);
+  const source = sourceOf(kafka, config);
   try {
     await runBackup({ config, source, storage, log, signal });
   } finally {
@@ -53,7 +63,7 @@ export async function backup(kafka: MemoryKafka, storage: StorageBackend, config
 }
 
 export async function restore(target: MemoryKafka, storage: StorageBackend, config = restoreConfig()): Promise<void> {
-  const sink = sinkOf(target);
+  const sink = sinkOf(target, config);
   try {
     await runRestore({ config, sink, storage, log, signal: new AbortController().signal });
   } finally {
@@ -63,7 +73,7 @@ export async function restore(target: MemoryKafka, storage: StorageBackend, conf
 
 /** `offsets apply` without the CLI: the plan from the restore states on the target, then the commits. */
 export async function applyOffsets(target: MemoryKafka, storage: StorageBackend, config: Config): Promise<{ problems: string[]; committed: string[] }> {
-  const sink = sinkOf(target);
+  const sink = sinkOf(target, config);
   try {
     const plan = await restoredOffsetsPlan(config, await planRestore(config, storage), storage, sink, { groups: config.restore.consumer_groups });
     const checked = await checkGroups(plan, sink, 'apply');
