@@ -165,9 +165,10 @@ export class KafkajsTransport implements KafkaTransport {
       await this.admin.createTopics(request);
       return new Map();
     } catch (err) {
-      if (!options.validateOnly) throw translateKafkaError(err, `creating topics ${topics.map((t) => t.name).join(', ')}`);
       // kafkajs reports per-topic refusals as one aggregate of KafkaJSCreateTopicError.
       const e = err as { name?: string; errors?: { topic?: string; type?: string; message?: string }[] };
+      // A refusal throws with the first refused topic's Kafka error (the aggregate carries none).
+      if (!options.validateOnly) throw translateKafkaError(e.errors?.[0] ?? err, `creating topics ${topics.map((t) => t.name).join(', ')}`);
       if (e.name !== 'KafkaJSAggregateError' || !e.errors) throw translateKafkaError(err, `validating the creation of topics at ${this.where}`);
       return new Map(e.errors.map((x) => [x.topic ?? '', `${x.type ?? 'error'}: ${x.message ?? ''}`]));
     }
