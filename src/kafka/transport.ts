@@ -182,7 +182,9 @@ export interface KafkaTransport {
   topics(names?: string[]): Promise<TopicLayout[]>;
   /**
    * The leader of a partition from cached metadata, refreshed when `refresh` is set or when it is
-   * older than metadata.max.age.ms. No leader: KAFKA_TOPIC_MISSING, retryable.
+   * older than metadata.max.age.ms. A partition without a leader: KAFKA_TOPIC_MISSING, retryable;
+   * a topic the cluster does not know: KAFKA_PROTOCOL UNKNOWN_TOPIC_OR_PARTITION, retryable (it
+   * may have just been created; the conformance suite checks this one).
    */
   leader(topic: string, partition: number, refresh?: boolean): Promise<BrokerChannel>;
   /** A connected broker, any; every broker answers cluster-wide questions. */

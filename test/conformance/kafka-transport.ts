@@ -3,7 +3,10 @@
 // real broker (test/integration/kafka-transport-conformance.test.ts) both run exactly this file,
 // so the fake cannot drift from the real thing. Each implementation passes a harness: the
 // transport, plus the setup a transport cannot do alone (transactions, deleted records, an active
-// group member, a leader move). A scenario whose setup a harness lacks is skipped, by name.
+// group member, a leader move). A scenario whose setup a harness lacks is skipped, by name; the
+// scenarios that need a second broker are declared only for a cluster of several brokers (the
+// suite's `brokers` option), so a one-broker run does not list them at all: today the 3-broker
+// in-memory Kafka runs them, and the real 3-broker cluster of the next issue (11) will.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
@@ -69,7 +72,12 @@ function asStored(produced: Buffer, fetched: Buffer): Buffer {
   return out;
 }
 
-export function defineKafkaTransportSuite(name: string, makeHarness: () => Promise<KafkaTransportHarness>): void {
+export function defineKafkaTransportSuite(
+  name: string,
+  makeHarness: () => Promise<KafkaTransportHarness>,
+  options: { brokers: number },
+): void {
+  const multiBroker = options.brokers > 1;
   describe(`KafkaTransport conformance: ${name}`, () => {
     let h: KafkaTransportHarness;
     let t: KafkaTransport;
@@ -442,8 +450,8 @@ export function defineKafkaTransportSuite(name: string, makeHarness: () => Promi
 
     // ---- leaders ----
 
-    test('a broker that is not the leader answers NOT_LEADER_OR_FOLLOWER; leader(refresh) finds the new one', async (tc) => {
-      if (!need(tc, h.moveLeader, 'a second broker')) return;
+    if (multiBroker) test('a broker that is not the leader answers NOT_LEADER_OR_FOLLOWER; leader(refresh) finds the new one', async () => {
+      assert.ok(h.moveLeader, `${name}: a harness of several brokers can move a leader`);
       const topic = await newTopic('leader');
       await produce(topic, 0, buildBatch({ records: records(2, 'l') }));
       const old = await leaderOf(topic, 0, true);
@@ -568,9 +576,9 @@ export function defineKafkaTransportSuite(name: string, makeHarness: () => Promi
       }
     });
 
-    test('commitOffsets at a broker that is not the coordinator: NOT_COORDINATOR, retryable', async (tc) => {
+    if (multiBroker) test('commitOffsets at a broker that is not the coordinator: NOT_COORDINATOR, retryable', async () => {
       const brokers = await t.brokers();
-      if (!need(tc, brokers.length > 1, 'a second broker')) return;
+      assert.ok(brokers.length > 1, `${name}: ${options.brokers} brokers expected, the cluster lists ${brokers.length}`);
       const group = h.unique('elsewhere');
       const coordinator = await t.groupCoordinator(group);
       const other = await t.broker(brokers.find((b) => b.nodeId !== coordinator.nodeId)!.nodeId);

@@ -58,4 +58,4 @@ defineKafkaTransportSuite('kafkajs transport, real broker', async () => {
     holdGroup: (groupId, topic) => holdGroup(b, groupId, topic),
     close: () => transport.close(),
   };
-});
+}, { brokers: 1 });

@@ -40,5 +40,5 @@ function memoryHarness(brokers: number): () => Promise<KafkaTransportHarness> {
   };
 }
 
-defineKafkaTransportSuite('in-memory Kafka, 1 broker', memoryHarness(1));
-defineKafkaTransportSuite('in-memory Kafka, 3 brokers', memoryHarness(3));
+defineKafkaTransportSuite('in-memory Kafka, 1 broker', memoryHarness(1), { brokers: 1 });
+defineKafkaTransportSuite('in-memory Kafka, 3 brokers', memoryHarness(3), { brokers: 3 });
